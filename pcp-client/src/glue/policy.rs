@@ -1,0 +1,172 @@
+//! What each glue operation wants to see in node info, decided without any IO.
+
+use std::fmt;
+use std::str::FromStr;
+
+use pcp_proto::{BackendStatus, NodeInfo, ReplicationState, Role};
+
+/// A change the glue can ask Pgpool for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Attach (fail back) the node.
+    Attach,
+    /// Detach the node.
+    Detach,
+    /// Make the node Pgpool's primary.
+    Promote,
+}
+
+impl Action {
+    /// Whether node info already shows this action's result.
+    pub fn is_applied(self, node: &NodeInfo) -> bool {
+        match self {
+            Action::Attach => node.status.is_usable(),
+            Action::Detach => node.effective_status().is_detached(),
+            Action::Promote => node.role == Role::Primary && node.status.is_usable(),
+        }
+    }
+
+    /// What is being waited for, in words.
+    pub fn expectation(self) -> &'static str {
+        match self {
+            Action::Attach => "up",
+            Action::Detach => "down",
+            Action::Promote => "primary",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Action::Attach => "attach",
+            Action::Detach => "detach",
+            Action::Promote => "promote",
+        })
+    }
+}
+
+/// What a glue operation ended with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    /// The node was already in the requested state: nothing was sent, so no failover or
+    /// failback was triggered.
+    AlreadyApplied,
+    /// Pgpool accepted the request and node info shows it applied.
+    Applied,
+    /// Pgpool accepted the request; waiting was not asked for.
+    Accepted,
+}
+
+impl Outcome {
+    /// A short word for logs and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::AlreadyApplied => "already_applied",
+            Outcome::Applied => "applied",
+            Outcome::Accepted => "accepted",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// True when a standby streams from its primary, as Pgpool's replication check reports it.
+pub fn is_streaming(node: &NodeInfo) -> bool {
+    node.replication_state == Some(ReplicationState::Streaming)
+}
+
+/// True when Pgpool considers the node its primary (whatever the server version: the role
+/// comes from the typed record, not from a column position).
+pub fn is_primary(node: &NodeInfo) -> bool {
+    node.role == Role::Primary
+}
+
+/// Describes a node's state for progress messages: `up, standby, streaming`.
+pub fn describe(node: &NodeInfo) -> String {
+    let mut parts = vec![node.effective_status().to_string(), node.role.to_string()];
+    if let Some(state) = &node.replication_state {
+        parts.push(state.to_string());
+    }
+    if node.status == BackendStatus::Unused {
+        parts.push("unused slot".into());
+    }
+    parts.join(", ")
+}
+
+/// EFM's `%t`: the role of the node a load-balancer hook is called for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EfmNodeType {
+    /// `p` (and `m`, the word EFM used before 4.0): the primary.
+    Primary,
+    /// `s`: a standby.
+    Standby,
+}
+
+/// An EFM node type that is neither `p`, `m` nor `s`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown EFM node type {0:?} (expected p, s, or the pre-4.0 m)")]
+pub struct UnknownNodeType(pub String);
+
+impl FromStr for EfmNodeType {
+    type Err = UnknownNodeType;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "p" | "P" | "m" | "M" | "primary" | "master" => Ok(EfmNodeType::Primary),
+            "s" | "S" | "standby" => Ok(EfmNodeType::Standby),
+            other => Err(UnknownNodeType(other.to_owned())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pcp_proto::{Quarantine, ReplicationDelay, UnixTime, Weight};
+
+    fn node(status: BackendStatus, role: Role) -> NodeInfo {
+        NodeInfo {
+            hostname: "h".into(),
+            port: 5432,
+            status,
+            quarantine: Some(Quarantine::No),
+            pg_status: None,
+            weight: Weight::from_normalized(0.5),
+            role,
+            pg_role: None,
+            replication_delay: ReplicationDelay::Bytes(0),
+            replication_state: None,
+            replication_sync_state: None,
+            status_changed: UnixTime(0),
+            extra: vec![],
+        }
+    }
+
+    #[test]
+    fn applied_states() {
+        assert!(Action::Attach.is_applied(&node(BackendStatus::Up, Role::Standby)));
+        assert!(Action::Attach.is_applied(&node(BackendStatus::Waiting, Role::Standby)));
+        assert!(!Action::Attach.is_applied(&node(BackendStatus::Down, Role::Standby)));
+        assert!(Action::Detach.is_applied(&node(BackendStatus::Down, Role::Standby)));
+        let mut quarantined = node(BackendStatus::Down, Role::Standby);
+        quarantined.quarantine = Some(Quarantine::Yes);
+        assert!(Action::Detach.is_applied(&quarantined));
+        assert!(!Action::Detach.is_applied(&node(BackendStatus::Up, Role::Standby)));
+        assert!(Action::Promote.is_applied(&node(BackendStatus::Up, Role::Primary)));
+        assert!(!Action::Promote.is_applied(&node(BackendStatus::Down, Role::Primary)));
+        assert!(!Action::Promote.is_applied(&node(BackendStatus::Up, Role::Standby)));
+    }
+
+    #[test]
+    fn efm_types() {
+        assert_eq!("p".parse(), Ok(EfmNodeType::Primary));
+        assert_eq!("m".parse(), Ok(EfmNodeType::Primary), "EFM before 4.0");
+        assert_eq!("s".parse(), Ok(EfmNodeType::Standby));
+        assert!("x".parse::<EfmNodeType>().is_err());
+    }
+}

@@ -1,0 +1,100 @@
+//! Pacing of polls with a deadline. Pgpool replies before it acts, so every mutation that must
+//! be known to have happened is followed by polling node info, paced by a [`Poller`].
+
+use std::time::Duration;
+
+use tokio::time::{sleep_until, Instant};
+
+/// How to poll.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitPolicy {
+    /// Give up after this long.
+    pub timeout: Duration,
+    /// First pause between polls; it doubles up to `max_interval`.
+    pub interval: Duration,
+    /// Longest pause between polls.
+    pub max_interval: Duration,
+}
+
+impl WaitPolicy {
+    /// Waits up to `timeout`, polling after 100 ms at first, then at most every second.
+    pub fn with_timeout(timeout: Duration) -> Self {
+        WaitPolicy {
+            timeout,
+            interval: Duration::from_millis(100),
+            max_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+impl Default for WaitPolicy {
+    fn default() -> Self {
+        Self::with_timeout(Duration::from_secs(30))
+    }
+}
+
+/// Paces a polling loop: pauses that grow from `interval` to `max_interval`, never past the
+/// deadline.
+#[derive(Debug)]
+pub struct Poller {
+    start: Instant,
+    deadline: Instant,
+    interval: Duration,
+    max_interval: Duration,
+}
+
+impl Poller {
+    /// Starts the clock.
+    pub fn new(policy: WaitPolicy) -> Self {
+        let start = Instant::now();
+        Poller {
+            start,
+            deadline: start + policy.timeout,
+            interval: policy.interval,
+            max_interval: policy.max_interval,
+        }
+    }
+
+    /// Time since the start.
+    pub fn elapsed(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    /// Sleeps until the next poll is due. Returns `false`, without sleeping, once the deadline
+    /// has passed: the caller stops polling.
+    pub async fn pause(&mut self) -> bool {
+        let now = Instant::now();
+        if now >= self.deadline {
+            return false;
+        }
+        sleep_until((now + self.interval).min(self.deadline)).await;
+        self.interval = (self.interval * 2).min(self.max_interval);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn pauses_grow_and_stop_at_the_deadline() {
+        let mut poller = Poller::new(WaitPolicy::with_timeout(Duration::from_millis(2500)));
+        let mut pauses = Vec::new();
+        let mut last = poller.elapsed();
+        while poller.pause().await {
+            let now = poller.elapsed();
+            pauses.push((now - last).as_millis());
+            last = now;
+        }
+        assert_eq!(pauses, vec![100, 200, 400, 800, 1000]);
+        assert_eq!(poller.elapsed(), Duration::from_millis(2500));
+        assert!(!poller.pause().await, "no pause after the deadline");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn zero_timeout_never_pauses() {
+        let mut poller = Poller::new(WaitPolicy::with_timeout(Duration::ZERO));
+        assert!(!poller.pause().await);
+    }
+}
