@@ -1,2 +1,190 @@
-//! Benchmarks live beside this file; this library only holds shared fixtures.
+//! Shared fixtures for the benchmarks: replies built byte for byte as a Pgpool server sends
+//! them (same framing, field order and value formats as the captures in the protocol
+//! reference), and a driver that decodes them through `FrameDecoder` + `Exchange`.
 #![forbid(unsafe_code)]
+
+use bytes::{BufMut, BytesMut};
+use pcp_proto::{Exchange, FrameDecoder, Progress, ReplyReader};
+
+/// Appends one frame: tag, length word (counting itself), payload.
+fn put_frame(out: &mut Vec<u8>, tag: u8, payload: &[u8]) {
+    let len = i32::try_from(payload.len() + 4).expect("fixture frame fits an i32");
+    out.push(tag);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(payload);
+}
+
+/// Appends one frame whose payload is `fields`, each NUL-terminated.
+fn put_fields(out: &mut Vec<u8>, tag: u8, fields: &[&str]) {
+    let mut payload = Vec::with_capacity(fields.iter().map(|f| f.len() + 1).sum());
+    for field in fields {
+        payload.extend_from_slice(field.as_bytes());
+        payload.push(0);
+    }
+    put_frame(out, tag, &payload);
+}
+
+/// A Pgpool 4.3 node-info reply for `I -1`: `ArraySize`, `nodes` × `NodeInfo` (12 fields: the
+/// first node a primary, the others streaming standbys), `CommandComplete`.
+pub fn node_info_4_3(nodes: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_fields(&mut out, b'i', &["ArraySize", &nodes.to_string()]);
+    for id in 0..nodes {
+        let port = (5432 + id).to_string();
+        let (role, pg_role, state, sync) = if id == 0 {
+            ("2", "primary", "", "")
+        } else {
+            ("3", "standby", "streaming", "async")
+        };
+        put_fields(
+            &mut out,
+            b'i',
+            &[
+                "NodeInfo",
+                "127.0.0.1",
+                &port,
+                "2",
+                "0",
+                "up",
+                "715827882.333333",
+                role,
+                pg_role,
+                "0",
+                state,
+                sync,
+                "1795628742",
+            ],
+        );
+    }
+    put_fields(&mut out, b'i', &["CommandComplete"]);
+    out
+}
+
+/// A Pgpool 4.3 process-info reply for `P 0`: `ArraySize`, `rows` × `ProcessInfo` (17 fields;
+/// every fourth slot in use, as with 4 pool slots per child and one client), `CommandComplete`.
+pub fn process_info_4_3(rows: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    put_fields(&mut out, b'p', &["ArraySize", &rows.to_string()]);
+    for row in 0..rows {
+        let pid = (10_000 + row / 8).to_string();
+        let pool_id = (row / 2 % 4).to_string();
+        let backend_id = (row % 2).to_string();
+        let backend_pid = (20_000 + row).to_string();
+        let fields: [&str; 18] = if row % 8 < 2 {
+            [
+                "ProcessInfo",
+                &pid,
+                "2026-11-25 17:45:42",
+                "3",
+                &pool_id,
+                &backend_id,
+                "postgres",
+                "app_user",
+                "2026-11-25 17:46:06",
+                "2026-11-25 17:46:06",
+                "",
+                "0",
+                "3",
+                "0",
+                "1",
+                &backend_pid,
+                "1",
+                "Idle",
+            ]
+        } else {
+            [
+                "ProcessInfo",
+                &pid,
+                "2026-11-25 17:45:42",
+                "3",
+                &pool_id,
+                &backend_id,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "0",
+                "Idle",
+            ]
+        };
+        put_fields(&mut out, b'p', &fields);
+    }
+    put_fields(&mut out, b'p', &["CommandComplete"]);
+    out
+}
+
+/// A pool-status reply (`B`): binary `ArraySize`, `rows` × `ProcessConfig` (name, value,
+/// description), `CommandComplete`. 152 rows is what 4.3.5 sends with two backends.
+pub fn pool_status(rows: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut size = BytesMut::from(&b"ArraySize\0"[..]);
+    size.put_i32(i32::try_from(rows).expect("row count fits an i32"));
+    put_frame(&mut out, b'b', &size);
+    for row in 0..rows {
+        let name = format!("setting_number_{row}");
+        let value = if row % 5 == 0 {
+            "on".to_owned()
+        } else {
+            (row * 100).to_string()
+        };
+        put_fields(
+            &mut out,
+            b'b',
+            &["ProcessConfig", &name, &value, "what this setting controls"],
+        );
+    }
+    put_fields(&mut out, b'b', &["CommandComplete"]);
+    out
+}
+
+/// Decodes one reply from `input` with `reader`, as a client does: frames from the front of
+/// its receive buffer into an [`Exchange`].
+///
+/// # Panics
+///
+/// If the fixture is not one valid, complete, successful reply.
+pub fn decode_reply<R: ReplyReader>(reader: R, input: &mut BytesMut) -> R::Output {
+    let decoder = FrameDecoder::new();
+    let mut exchange = Exchange::new(reader);
+    while let Some(frame) = decoder.decode(input).expect("fixture frames are valid") {
+        if let Progress::Done(result) = exchange
+            .handle_frame(&frame)
+            .expect("fixture replies decode")
+        {
+            return result.expect("fixture replies carry no server error");
+        }
+    }
+    panic!("the fixture ended before its reply was complete");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pcp_proto::{NodeInfoLayout, NodeInfoReader, PoolStatusReader, ProcessInfoReader};
+
+    #[test]
+    fn fixtures_decode() {
+        let nodes = decode_reply(
+            NodeInfoReader::new(),
+            &mut BytesMut::from(&node_info_4_3(3)[..]),
+        );
+        assert_eq!(nodes.nodes.len(), 3);
+        assert_eq!(nodes.layout, NodeInfoLayout::V4_3);
+        let procs = decode_reply(
+            ProcessInfoReader::new(),
+            &mut BytesMut::from(&process_info_4_3(3000)[..]),
+        );
+        assert_eq!(procs.processes.len(), 3000);
+        let items = decode_reply(
+            PoolStatusReader::new(),
+            &mut BytesMut::from(&pool_status(152)[..]),
+        );
+        assert_eq!(items.len(), 152);
+    }
+}

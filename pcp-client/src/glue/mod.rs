@@ -3,5 +3,6 @@
 
 pub mod backends;
 pub mod host;
+pub mod ops;
 pub mod policy;
 pub mod wait;

@@ -116,7 +116,7 @@ pub enum FollowOutcome {
     /// The node is the old primary: Pgpool's follow-primary hook has nothing to do for it.
     SkippedOldPrimary,
     /// The node streamed from the new primary and is attached.
-    Attached(OpReport),
+    Attached(Box<OpReport>),
 }
 
 /// A request that changes Pgpool's view of a node.
@@ -259,7 +259,9 @@ impl Client {
         // after every failover and failback (the new listener waits for open sessions to end).
         // So each mutation runs on a fresh session, closed once it is done.
         self.disconnect().await.ok();
-        let result = self.apply_on_fresh_session(mutation, action, id, backend, options, start).await;
+        let result = self
+            .apply_on_fresh_session(mutation, action, id, backend, options, start)
+            .await;
         self.disconnect().await.ok();
         result
     }
@@ -285,7 +287,11 @@ impl Client {
         };
         if action.is_applied(&before) {
             tracing::info!(node = id, %action, state = %describe(&before), "already {}", action.expectation());
-            return Ok(report(Outcome::AlreadyApplied, Some(before.clone()), before));
+            return Ok(report(
+                Outcome::AlreadyApplied,
+                Some(before.clone()),
+                before,
+            ));
         }
         if let Err(err) = self.send_mutation(mutation, id).await {
             // Another agent may have won the race: if the node now shows the result, the
@@ -316,7 +322,9 @@ impl Client {
     /// (naming the last state seen) when `policy.timeout` passes first.
     ///
     /// A refused or dropped connection is retried on the next poll: Pgpool restarts its PCP
-    /// listener after every failover.
+    /// listener after every failover. Each poll uses its own PCP session, closed before the
+    /// pause and on success: Pgpool's main process does not finish a failover (and so handles
+    /// no queued request) while a PCP worker from before it is still connected.
     pub async fn wait_for_node(
         &mut self,
         id: u32,
@@ -341,15 +349,25 @@ impl Client {
                         progress(&step);
                     }
                     if done(&info) {
+                        self.release_session().await;
                         return Ok(info);
                     }
                     last = Some(info);
                 }
-                Err(e) if matches!(e.kind(), ErrorKind::Io | ErrorKind::Closed | ErrorKind::Timeout) => {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::Io | ErrorKind::Closed | ErrorKind::Timeout
+                    ) =>
+                {
                     tracing::debug!(node = id, error = %e, "poll failed; retrying");
                 }
                 Err(e) => return Err(e),
             }
+            // Never hold a PCP session between polls: after a failover or failback Pgpool's main
+            // process restarts its PCP process and waits until every PCP worker has exited, and
+            // it handles no further request (not even the one being waited for) until then.
+            self.release_session().await;
             if !poller.pause().await {
                 break;
             }
@@ -367,12 +385,29 @@ impl Client {
         ))
     }
 
+    /// Ends the PCP session, if any, so that Pgpool's worker exits; the next call reconnects
+    /// (which also gives a worker with a fresh view of the backends).
+    async fn release_session(&mut self) {
+        if let Err(e) = self.disconnect().await {
+            tracing::debug!(error = %e, "closing the PCP session failed");
+        }
+    }
+
     /// Pgpool's follow-primary step without a fixed sleep: once `node` streams from the new
     /// primary (replication state in node info), attach it. `old_primary` is Pgpool's `%P`;
     /// for that node there is nothing to do.
     ///
     /// Waits up to `policy.timeout` for streaming, then attaches (and waits for the attach if
     /// `options.wait` is set).
+    ///
+    /// Pgpool's replication state says "streaming from Pgpool's primary" and can be stale just
+    /// after the primary changed: the replication check is skipped while a failover is being
+    /// processed and only runs again once its worker has been restarted after it. So a
+    /// `streaming` is believed only while Pgpool's primary is a node other than `old_primary`,
+    /// and only if a state other than `streaming` was seen since (the check has run), or the
+    /// state has stayed `streaming` for longer than one check period (`sr_check_period`, read
+    /// from pool status) plus two seconds. With `sr_check_period = 0` Pgpool never reports the
+    /// state, and this fails at once with [`ErrorKind::NotApplied`].
     pub async fn follow_primary(
         &mut self,
         node: u32,
@@ -384,10 +419,99 @@ impl Client {
             tracing::info!(node, "old primary: nothing to follow");
             return Ok(FollowOutcome::SkippedOldPrimary);
         }
-        self.wait_for_node(node, "streaming", policy, options, is_streaming)
-            .await?;
+        let period = self.sr_check_period().await?;
+        if period.is_zero() {
+            return Err(Error::other(
+                ErrorKind::NotApplied,
+                format!(
+                    "sr_check_period is 0: Pgpool does not check replication, so it cannot tell \
+                     when node {node} streams; attach it yourself once it does"
+                ),
+            ));
+        }
+        let settle = period + Duration::from_secs(2);
+        let mut poller = Poller::new(policy);
+        let mut new_primary_since: Option<std::time::Duration> = None;
+        let mut seen_not_streaming = false;
+        let mut last = "no answer".to_owned();
+        loop {
+            match self.node_info_all().await {
+                Ok(reply) => {
+                    let primary = reply
+                        .nodes
+                        .iter()
+                        .position(|n| is_primary(n) && n.status.is_usable())
+                        .and_then(|p| u32::try_from(p).ok())
+                        .filter(|&p| Some(p) != old_primary && p != node);
+                    let info = reply.nodes.get(node as usize).ok_or_else(|| {
+                        Error::other(
+                            ErrorKind::NodeNotFound,
+                            format!("Pgpool has no node {node} ({} nodes)", reply.nodes.len()),
+                        )
+                    })?;
+                    let streaming = is_streaming(info);
+                    let elapsed = poller.elapsed();
+                    let mut believed = false;
+                    if primary.is_some() {
+                        let since = *new_primary_since.get_or_insert(elapsed);
+                        if !streaming {
+                            seen_not_streaming = true;
+                        }
+                        believed = streaming && (seen_not_streaming || elapsed >= since + settle);
+                    }
+                    last = match primary {
+                        Some(p) => format!("{}; Pgpool's primary is node {p}", describe(info)),
+                        None => format!("{}; Pgpool has no new primary yet", describe(info)),
+                    };
+                    let step = WaitProgress {
+                        node,
+                        expecting: "streaming",
+                        state: last.clone(),
+                        elapsed,
+                    };
+                    tracing::debug!(node, state = %step.state, elapsed = ?elapsed, believed, "waiting for streaming");
+                    if let Some(progress) = &options.progress {
+                        progress(&step);
+                    }
+                    if believed {
+                        self.release_session().await;
+                        break;
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        ErrorKind::Io | ErrorKind::Closed | ErrorKind::Timeout
+                    ) =>
+                {
+                    tracing::debug!(node, error = %e, "poll failed; retrying");
+                }
+                Err(e) => return Err(e),
+            }
+            self.release_session().await;
+            if !poller.pause().await {
+                return Err(Error::other(
+                    ErrorKind::NotApplied,
+                    format!(
+                        "node {node} was not seen streaming from a new primary after {:.1} s (last seen: {last})",
+                        poller.elapsed().as_secs_f64()
+                    ),
+                ));
+            }
+        }
         let report = self.attach(&Target::Node(node), options).await?;
-        Ok(FollowOutcome::Attached(report))
+        Ok(FollowOutcome::Attached(Box::new(report)))
+    }
+
+    /// Pgpool's `sr_check_period`, from pool status (10 s, Pgpool's default, if absent).
+    async fn sr_check_period(&mut self) -> Result<Duration> {
+        let items = self.pool_status().await?;
+        let seconds = items
+            .iter()
+            .find(|i| i.name == "sr_check_period")
+            .and_then(|i| i.value.trim().parse::<u64>().ok())
+            .unwrap_or(10);
+        Ok(Duration::from_secs(seconds))
     }
 
     /// EFM's `script.load.balancer.attach` (`%h %t`): attach the node; when EFM says it is the

@@ -134,14 +134,17 @@ impl NodeInfo {
         self.hostname.is_empty()
     }
 
-    fn decode(
-        fields: &[&[u8]],
+    fn decode<'a>(
+        fields: impl Iterator<Item = &'a [u8]>,
         layout: NodeInfoLayout,
         quarantine: bool,
     ) -> Result<Self, DecodeError> {
-        let mut it = fields.iter().copied();
-        let mut next =
-            |name: &'static str| it.next().ok_or(DecodeError::MissingField { field: name });
+        let mut it = fields;
+        // A match, not `ok_or`: building the error eagerly costs a drop per field.
+        let mut next = |name: &'static str| match it.next() {
+            Some(field) => Ok(field),
+            None => Err(DecodeError::MissingField { field: name }),
+        };
         let hostname = utf8(next("hostname")?, "hostname")?.to_owned();
         let port = number(next("port")?, "port")?;
         let status = BackendStatus::from_code(utf8(next("status")?, "status")?);
@@ -190,9 +193,10 @@ impl NodeInfo {
             )
         };
         let status_changed = UnixTime(number(next("status_changed_time")?, "status_changed_time")?);
-        let extra = it
-            .map(|f| utf8(f, "extra").map(str::to_owned))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut extra = Vec::new();
+        for field in it {
+            extra.push(utf8(field, "extra")?.to_owned());
+        }
         Ok(NodeInfo {
             hostname,
             port,
@@ -212,6 +216,20 @@ impl NodeInfo {
 
     /// The wire fields of this record in `layout` (after the marker).
     fn encode_fields(&self, layout: NodeInfoLayout) -> Result<Vec<String>, EncodeError> {
+        // The field count decides the layout on decode: a record this layout cannot carry
+        // would read back as another layout with every later field shifted.
+        if layout != NodeInfoLayout::V4_4 && !self.extra.is_empty() {
+            return Err(EncodeError::InvalidArgument {
+                field: "extra",
+                reason: "trailing fields need the 4.4 layout",
+            });
+        }
+        if layout == NodeInfoLayout::V4_4 && self.quarantine.is_none() {
+            return Err(EncodeError::InvalidArgument {
+                field: "quarantine",
+                reason: "the 4.4 layout always carries quarantine",
+            });
+        }
         let mut out = vec![
             self.hostname.clone(),
             self.port.to_string(),
@@ -330,22 +348,35 @@ impl NodeInfoReader {
         Self::default()
     }
 
-    fn record(&mut self, mut f: Fields<'_>, multi: bool) -> Result<(), DecodeError> {
-        let fields = f.collect_all("node info field")?;
+    fn record(&mut self, f: Fields<'_>, multi: bool) -> Result<(), DecodeError> {
+        // Every field ends with a NUL, so counting NULs gives the layout before any field is
+        // parsed, and the fields are then read in place: no vector of slices per record.
+        let payload = f.remaining();
+        let count = payload.iter().filter(|&&b| b == 0).count();
+        let body = match payload.split_last() {
+            None => payload,
+            Some((0, body)) => body,
+            Some(_) => {
+                return Err(DecodeError::MissingNul {
+                    field: "node info field",
+                })
+            }
+        };
         let (layout, quarantine) =
-            NodeInfoLayout::detect(multi, fields.len()).ok_or(DecodeError::UnknownLayout {
+            NodeInfoLayout::detect(multi, count).ok_or(DecodeError::UnknownLayout {
                 record: NODE_INFO,
-                fields: fields.len(),
+                fields: count,
             })?;
         if self.layout.is_some_and(|seen| seen != layout) {
             return Err(DecodeError::UnknownLayout {
                 record: NODE_INFO,
-                fields: fields.len(),
+                fields: count,
             });
         }
         self.layout = Some(layout);
+        let fields = body.split(|&b| b == 0);
         self.nodes
-            .push(NodeInfo::decode(&fields, layout, quarantine)?);
+            .push(NodeInfo::decode(fields, layout, quarantine)?);
         Ok(())
     }
 }

@@ -144,7 +144,7 @@ fn opt_text(bytes: &[u8], field: &'static str) -> Result<Option<String>, DecodeE
 
 fn opt_number<T>(bytes: &[u8], field: &'static str) -> Result<Option<T>, DecodeError>
 where
-    T: std::str::FromStr<Err = std::num::ParseIntError>,
+    T: std::str::FromStr<Err = std::num::ParseIntError> + TryFrom<u64>,
 {
     non_empty(bytes).map(|b| number(b, field)).transpose()
 }
@@ -246,8 +246,11 @@ impl ProcessInfo {
             return Self::decode_v4_0(fields);
         }
         let mut it = fields.iter().copied();
-        let mut next =
-            |name: &'static str| it.next().ok_or(DecodeError::MissingField { field: name });
+        // A match, not `ok_or`: building the error eagerly costs a drop per field.
+        let mut next = |name: &'static str| match it.next() {
+            Some(field) => Ok(field),
+            None => Err(DecodeError::MissingField { field: name }),
+        };
         let pid = number(next("pid")?, "pid")?;
         let (start, start_time_note) =
             time_with_note(next("process_start_time")?, "process_start_time")?;

@@ -1,0 +1,197 @@
+# Sourced by benches/run: whole-process wall time of `pcpctl <cmd> --format=pcp` against each
+# `pcp_*` tool on the same sandbox Pgpool, runs interleaved, plus pcpctl in drop-in mode (the
+# same binary invoked through a `pcp_*` link). Prints a Markdown section on stdout.
+#
+# Uses from benches/run: PCPCTL EXEC TOOLS OUT CLI_RUNS CLI_WARMUP PCP_SANDBOX_ENV and the
+# helpers ms ratio met stat spread goal.
+
+# same_output TOOL_CMD PCPCTL_CMD: "yes" if both print the same bytes on stdout (three tries,
+# because process-info lines carry the time until the process restarts).
+same_output() {
+    local try
+    for try in 1 2 3; do
+        # shellcheck disable=SC2086
+        if cmp -s <($1 2>/dev/null) <($2 2>/dev/null); then
+            echo yes
+            return
+        fi
+    done
+    echo "**no**"
+}
+
+# instructions CMD...: instructions executed (callgrind), whole process including the loader;
+# with CLAP=1 also prints the part spent in clap (building, parsing, converting the command line).
+instructions() {
+    local f="$OUT/callgrind.$RANDOM"
+    valgrind --tool=callgrind --callgrind-out-file="$f" "$@" >/dev/null 2>&1 || { echo "— —"; return; }
+    local total clap
+    total=$(awk '/^totals:/ { print $2 }' "$f")
+    clap=$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null | awk '
+        /=>/ { next }
+        /Command::try_get_matches_from \[/ && !a { gsub(",", "", $1); s += $1; a = 1 }
+        /pcpctl::cli::command \[/ && !b { gsub(",", "", $1); s += $1; b = 1 }
+        /FromArgMatches>::from_arg_matches \[/ && !c { gsub(",", "", $1); s += $1; c = 1 }
+        END { print s + 0 }')
+    echo "$total $clap"
+}
+# thousands 1234567 -> 1,234,567
+thousands() {
+    awk -v n="$1" 'BEGIN { s = sprintf("%d", n); o = ""
+        while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) }
+        print s o }'
+}
+
+section_cli() {
+    # shellcheck disable=SC1090
+    . "$PCP_SANDBOX_ENV"
+    local conn="-h $PCP_HOST -p $PCP_PORT -U $PCP_USER -w"
+    local links="$OUT/links"
+    mkdir -p "$links"
+    "$PCPCTL" install-links "$links" -f >/dev/null
+
+    # label | tool command (after /usr/sbin/) | pcpctl command (after the connection options)
+    local commands=(
+        "node-count|pcp_node_count|node-count"
+        "node-info -n 0|pcp_node_info -n 0|node-info -n 0"
+        "node-info (all nodes)|pcp_node_info|node-info"
+        "health-check-stats -n 0|pcp_health_check_stats -n 0|health-check-stats -n 0"
+        "proc-count|pcp_proc_count|proc-count"
+        "proc-info|pcp_proc_info|proc-info"
+        "pool-status|pcp_pool_status|pool-status"
+        "attach -n 1 (node already up)|pcp_attach_node -n 1|attach 1"
+    )
+    local row label tool sub tool_cmd ctl_cmd dropin_cmd res same r rd m
+    local rows=()
+    for row in "${commands[@]}"; do
+        IFS='|' read -r label tool sub <<<"$row"
+        tool_cmd="$TOOLS/${tool%% *} $conn ${tool#"${tool%% *}"}"
+        ctl_cmd="$PCPCTL $conn $sub --format=pcp"
+        dropin_cmd="$links/${tool%% *} $conn ${tool#"${tool%% *}"}"
+        res="$OUT/cli-${sub// /_}.tsv"
+        "$EXEC" --runs "$CLI_RUNS" --warmup "$CLI_WARMUP" --raw "$res.raw" \
+            "tool=$tool_cmd" "pcpctl=$ctl_cmd" "dropin=$dropin_cmd" >"$res"
+        same=$(same_output "$tool_cmd" "$ctl_cmd")
+        r=$(stat "$res" pcpctl median) rd=$(stat "$res" dropin median)
+        m=$(met "$(awk -v a="$r" -v b="$(stat "$res" tool median)" 'BEGIN { print a / b }')" "<=" 1.0)
+        goal "pcpctl vs pcp_*" "$label" "$(ratio "$r" "$(stat "$res" tool median)")" "≤ 1.0×" "$m"
+        rows+=("| \`$label\` | $(spread "$res" tool) | $(spread "$res" pcpctl) | $(ratio "$r" "$(stat "$res" tool median)") | $(spread "$res" dropin) | $(ratio "$rd" "$(stat "$res" tool median)") | ≤ 1.0× | $m | $same |")
+    done
+
+    # node-info of every node: pcpctl once against the tool once per node (as scripts and
+    # Pgpool ≤ 4.2's tool require), and against the tool once (4.3+ can list all).
+    res="$OUT/cli-node-info-all.tsv"
+    local t3="$TOOLS/pcp_node_info $conn -n 0 ;; $TOOLS/pcp_node_info $conn -n 1 ;; $TOOLS/pcp_node_info $conn -n 2"
+    "$EXEC" --runs "$CLI_RUNS" --warmup "$CLI_WARMUP" --raw "$res.raw" \
+        "tool3=$t3" "tool1=$TOOLS/pcp_node_info $conn" "pcpctl=$PCPCTL $conn node-info --all --format=pcp" >"$res"
+    local all=$(stat "$res" pcpctl median) t3m=$(stat "$res" tool3 median) t1m=$(stat "$res" tool1 median)
+    local m3
+    m3=$(met "$(awk -v a="$all" -v b="$t3m" 'BEGIN { print a / b }')" "<=" 0.6)
+    goal "pcpctl vs pcp_*" "node-info --all vs pcp_node_info -n 0, -n 1, -n 2" "$(ratio "$all" "$t3m")" "≤ 0.6×" "$m3"
+
+    # Start-up without a connection, with page faults and peak memory from GNU time.
+    res="$OUT/cli-startup.tsv"
+    "$EXEC" --runs "$CLI_RUNS" --warmup "$CLI_WARMUP" \
+        "toolv=$TOOLS/pcp_node_count --version" "ctlv=$PCPCTL --version" >"$res"
+    local tf pf
+    tf=$(/usr/bin/time -f '%R %M' "$TOOLS/pcp_node_count" $conn 2>&1 >/dev/null | tail -1)
+    pf=$(/usr/bin/time -f '%R %M' "$PCPCTL" $conn node-count --format=pcp 2>&1 >/dev/null | tail -1)
+    local tvf pvf
+    tvf=$(/usr/bin/time -f '%R %M' "$TOOLS/pcp_node_count" --version 2>&1 >/dev/null | tail -1)
+    pvf=$(/usr/bin/time -f '%R %M' "$PCPCTL" --version 2>&1 >/dev/null | tail -1)
+
+    # Instructions executed for one node-count (deterministic, unlike the times).
+    local it="— —" ic="— —" id="— —"
+    if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; then
+        it=$(instructions "$TOOLS/pcp_node_count" $conn)
+        ic=$(instructions "$PCPCTL" $conn node-count --format=pcp)
+        id=$(instructions "$links/pcp_node_count" $conn)
+    fi
+
+    # Where the node-count gap comes from, from this run's figures.
+    local nc="$OUT/cli-node-count.tsv" gap vgap missed=0
+    gap=$(awk -v a="$(stat "$nc" pcpctl median)" -v b="$(stat "$nc" tool median)" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+    vgap=$(awk -v a="$(stat "$res" ctlv median)" -v b="$(stat "$res" toolv median)" 'BEGIN { printf "%.2f", (a - b) / 1000 }')
+    for r in "${rows[@]}"; do [[ "$r" == *"**no**"* ]] && missed=$((missed + 1)); done
+
+    cat <<EOF
+## pcpctl against the pcp_* tools (whole process)
+
+Wall time of one whole process, from spawn to exit, with standard output to \`/dev/null\`:
+\`pcpctl -h $PCP_HOST -p PORT -U $PCP_USER -w <cmd> --format=pcp\` against the matching
+\`$TOOLS/pcp_*\` tool with the same options, and pcpctl in drop-in mode (the same binary run
+through a \`pcp_*\` link made by \`pcpctl install-links\`, same arguments as the tool). The
+three run interleaved (\`pcp-bench-exec\`: each round runs each once, the round's first
+command rotates), $CLI_WARMUP warm-up rounds, then $CLI_RUNS runs each. Times in ms: median
+(min–max). Ratios: median over the tool's median (lower is better). "Same output": pcpctl's
+standard output is byte-identical to the tool's. Password from \`PCPPASSFILE\`.
+
+| command | \`pcp_*\` tool | pcpctl --format=pcp | ratio | drop-in link | ratio | goal | met | same output |
+|---|---|---|---|---|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")
+
+Every node's info: \`pcpctl node-info --all --format=pcp\` (one connection, one request for
+all nodes) against three runs of \`pcp_node_info -n K\`, one per node (what scripts do, and the
+only way with Pgpool ≤ 4.2's tool), and against one \`pcp_node_info\` without \`-n\` (4.3+).
+
+| measurement | time, ms | pcpctl's ratio | goal | met |
+|---|---|---|---|---|
+| \`pcp_node_info -n 0; -n 1; -n 2\` (3 processes) | $(spread "$OUT/cli-node-info-all.tsv" tool3) | $(ratio "$all" "$t3m") | ≤ 0.6× | $m3 |
+| \`pcp_node_info\` (all nodes, 1 process) | $(spread "$OUT/cli-node-info-all.tsv" tool1) | $(ratio "$all" "$t1m") | — (≤ 1.0× above) | — |
+| \`pcpctl node-info --all --format=pcp\` | $(spread "$OUT/cli-node-info-all.tsv" pcpctl) | | | |
+
+Process start-up without a connection (\`--version\`), and the cost of one \`node-count\` in
+minor page faults and peak resident memory (GNU \`time\`, one run each):
+
+| | \`pcp_node_count\` | pcpctl |
+|---|---|---|
+| \`--version\`, ms | $(spread "$res" toolv) | $(spread "$res" ctlv) |
+| \`--version\`: minor page faults, max RSS KiB | ${tvf% *}, ${tvf#* } | ${pvf% *}, ${pvf#* } |
+| \`node-count\`: minor page faults, max RSS KiB | ${tf% *}, ${tf#* } | ${pf% *}, ${pf#* } |
+
+Instructions executed for one \`node-count\` (valgrind callgrind, whole process including the
+dynamic loader; deterministic, so unaffected by the machine's load):
+
+| | instructions | of which clap |
+|---|---|---|
+| \`pcp_node_count\` | $(thousands "${it% *}") | — |
+| \`pcpctl node-count --format=pcp\` | $(thousands "${ic% *}") | $(thousands "${ic#* }") |
+| pcpctl as \`pcp_node_count\` (drop-in: own argument parser, no clap) | $(thousands "${id% *}") | $(thousands "${id#* }") |
+
+EOF
+    if [ "$missed" -gt 0 ]; then
+        cat <<EOF
+**Why pcpctl misses ≤ 1.0× in $missed of ${#rows[@]} commands.** Every command here is one PCP
+session, and most of its time is not pcpctl's: starting a process, connecting, Pgpool forking
+a PCP worker for the session (the ~2 ms between the client's first packet and Pgpool's
+answer, the same for both), and exiting. pcpctl's own share is small in absolute terms but
+larger than the C tool's, and it is almost all start-up before the first packet:
+
+* On \`node-count\` pcpctl is ${gap} ms slower (medians); \`--version\`, which starts the
+  process, parses the command line and exits without connecting, already differs by
+  ${vgap} ms.
+* clap: pcpctl builds its whole command line on every run (22 subcommands plus \`lb\`'s two, each
+  receiving a copy of the 14 global options, \`global = true\` in \`pcp-cli/src/cli.rs\`, so
+  that they may follow the subcommand), parses, then frees it all. That is
+  $(thousands "${ic#* }") of the $(thousands "${ic% *}") instructions of a \`node-count\`
+  (the whole \`pcp_node_count\` run is $(thousands "${it% *}")). The heap this allocates, and
+  the larger program text (about $(size -A "$PCPCTL" | awk '$1 == ".text" { printf "%.1f", $2 / 1048576 }') MiB of \`.text\`, mapped by the kernel in 64 KiB
+  chunks on first touch), show up as $(ratio "${pf% *}" "${tf% *}") the tool's minor page faults and
+  $(ratio "${pf#* }" "${tf#* }") its peak resident memory on \`node-count\`.
+* Drop-in mode runs the same code without clap (its own getopt-style parser): its column
+  shows pcpctl's start-up without the command-line builder.
+* The rest: the dynamic loader's relocations of the larger binary (about 0.3 M
+  instructions), the tracing subscriber and the tokio runtime (under 0.1 M each).
+
+What would fix it, in order of effect: build the clap command lazily, or keep the global
+options off the subcommands (e.g. parse the connection options in a first, small pass) so
+that one run builds one subcommand; keep the parsed \`Command\` alive until exit instead of
+dropping it (\`try_get_matches_from_mut\` + \`std::mem::forget\`, about 0.25 M instructions);
+leave completions and man-page generation (\`clap_complete\`, \`clap_mangen\`) out of the
+binary to shrink its text. Measured while building this report, not repeated by it: neither
+\`lto = "fat"\` + \`codegen-units = 1\` + \`panic = "abort"\` nor a non-PIE build
+(\`-C relocation-model=static\`) changed pcpctl's start-up measurably.
+
+EOF
+    fi
+}
+

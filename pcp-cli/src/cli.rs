@@ -1,0 +1,694 @@
+//! The command line of `pcpctl` (clap derive). Help, completions and the man page are all
+//! generated from these definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::exit::EXIT_CODES_HELP;
+
+/// Talk to Pgpool-II's PCP port: every PCP command, EFM load-balancer hooks, and drop-in
+/// replacements for the `pcp_*` tools.
+///
+/// Options before or after the subcommand name are the same. `-h` is the Pgpool host, as
+/// in the `pcp_*` tools, so help is `--help` only.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pcpctl",
+    version,
+    disable_help_flag = true,
+    after_long_help = EXIT_CODES_HELP,
+    after_help = "Exit codes: see `pcpctl --help`.",
+    max_term_width = 100
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) conn: ConnArgs,
+
+    #[command(flatten)]
+    pub(crate) out: OutputArgs,
+
+    /// Print help (`--help` only: `-h` is the host).
+    #[arg(long = "help", action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Where Pgpool is and how to log in (as the `pcp_*` tools, plus several endpoints and a time
+/// limit).
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Connection")]
+pub(crate) struct ConnArgs {
+    /// Pgpool host name, address or Unix socket directory (leading `/`), with an optional
+    /// `:PORT`. Repeat it (or separate with commas) to name several Pgpool instances: they are
+    /// tried in order. Default: $PCPHOST, else the socket directory /tmp.
+    #[arg(
+        short = 'h',
+        long = "host",
+        value_name = "HOST[:PORT]",
+        global = true,
+        value_delimiter = ',',
+        env = "PCPHOST"
+    )]
+    pub(crate) hosts: Vec<String>,
+
+    /// PCP port, for hosts given without one.
+    #[arg(
+        short = 'p',
+        long = "port",
+        value_name = "PORT",
+        global = true,
+        env = "PCPPORT",
+        default_value_t = pcp_client::DEFAULT_PORT,
+        value_parser = clap::value_parser!(u16).range(1..)
+    )]
+    pub(crate) port: u16,
+
+    /// PCP user name. Default: $PCPUSER, else the operating-system user.
+    #[arg(
+        short = 'U',
+        long = "username",
+        value_name = "NAME",
+        global = true,
+        env = "PCPUSER"
+    )]
+    pub(crate) user: Option<String>,
+
+    /// Never prompt for a password (take it from the .pcppass file or fail).
+    #[arg(short = 'w', long = "no-password", global = true)]
+    pub(crate) no_password: bool,
+
+    /// Prompt for the password on the terminal, even if .pcppass has one.
+    #[arg(
+        short = 'W',
+        long = "password",
+        global = true,
+        conflicts_with = "no_password"
+    )]
+    pub(crate) prompt_password: bool,
+
+    /// Password file in .pcppass format (host:port:user:password). Default: $PCPPASSFILE,
+    /// else ~/.pcppass.
+    #[arg(long = "passfile", value_name = "FILE", global = true)]
+    pub(crate) passfile: Option<PathBuf>,
+
+    /// The password itself. Insecure: other users can see it in the process list; a warning is
+    /// printed. Prefer a password file. $PCPPASSWORD works too (with the same warning).
+    #[arg(
+        long = "pass",
+        value_name = "PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    pub(crate) password: Option<String>,
+
+    /// With several hosts: use the Pgpool that is the watchdog leader (else the first one that
+    /// answers).
+    #[arg(long = "prefer-leader", global = true)]
+    pub(crate) prefer_leader: bool,
+
+    /// Time limit in seconds for connecting and for each request. Online recovery and graceful
+    /// detach/promote, which can take minutes, have no limit unless this is given.
+    #[arg(long = "timeout", value_name = "SECS", global = true, value_parser = parse_seconds)]
+    pub(crate) timeout: Option<std::time::Duration>,
+}
+
+/// How to print.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Output")]
+pub(crate) struct OutputArgs {
+    /// Output format: `human` (tables, local times), `json` (one JSON document, schema in
+    /// docs/cli.md) or `pcp` (byte-identical to Pgpool 4.3's pcp_* tools).
+    #[arg(long = "format", value_enum, value_name = "FORMAT", global = true)]
+    pub(crate) format: Option<Format>,
+
+    /// Same as --format=json.
+    #[arg(long = "json", global = true, conflicts_with = "format")]
+    pub(crate) json: bool,
+
+    /// More detail: every field (human), the `-v` layout (pcp).
+    #[arg(short = 'v', long = "verbose", global = true)]
+    pub(crate) verbose: bool,
+
+    /// Debug logging on stderr ($RUST_LOG also works). Passwords are never logged.
+    #[arg(short = 'd', long = "debug", global = true)]
+    pub(crate) debug: bool,
+}
+
+impl OutputArgs {
+    /// The chosen format.
+    pub(crate) fn format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            self.format.unwrap_or(Format::Human)
+        }
+    }
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Tables and words, for people.
+    Human,
+    /// One JSON document on stdout.
+    Json,
+    /// Exactly what Pgpool 4.3's `pcp_*` tools print.
+    Pcp,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Number of backends Pgpool is configured with (pcp_node_count).
+    #[command(display_order = 1)]
+    NodeCount,
+
+    /// Backend status, role and replication state (pcp_node_info). All nodes unless one is
+    /// named.
+    #[command(display_order = 2)]
+    NodeInfo(NodeInfoArgs),
+
+    /// Health-check statistics (pcp_health_check_stats). All nodes unless one is named.
+    #[command(display_order = 3)]
+    HealthCheckStats(NodeSelectArgs),
+
+    /// PIDs of Pgpool's child processes (pcp_proc_count).
+    #[command(display_order = 4)]
+    ProcCount,
+
+    /// Connection pools of Pgpool's child processes (pcp_proc_info).
+    #[command(display_order = 5)]
+    ProcInfo(ProcInfoArgs),
+
+    /// Pgpool's configuration (pcp_pool_status).
+    #[command(display_order = 6)]
+    PoolStatus,
+
+    /// The watchdog cluster (pcp_watchdog_info).
+    #[command(display_order = 7)]
+    WatchdogInfo(WatchdogArgs),
+
+    /// Attach (fail back) a backend (pcp_attach_node).
+    #[command(display_order = 10)]
+    Attach(AttachArgs),
+
+    /// Detach a backend (pcp_detach_node).
+    #[command(display_order = 11)]
+    Detach(DetachArgs),
+
+    /// Make a backend Pgpool's primary (pcp_promote_node).
+    #[command(display_order = 12)]
+    Promote(PromoteArgs),
+
+    /// Online recovery of a backend (pcp_recovery_node); may take minutes.
+    #[command(display_order = 13)]
+    Recovery(NodeRequiredArgs),
+
+    /// Stop Pgpool (pcp_stop_pgpool).
+    #[command(display_order = 14)]
+    Stop(StopArgs),
+
+    /// Reload Pgpool's configuration (pcp_reload_config; Pgpool 4.2+).
+    #[command(display_order = 15)]
+    Reload(ScopeArgs),
+
+    /// Rotate Pgpool's log (pcp_log_rotate; Pgpool 4.6+).
+    #[command(display_order = 16)]
+    LogRotate(ScopeArgs),
+
+    /// Invalidate the query cache (pcp_invalidate_query_cache; Pgpool 4.6+).
+    #[command(display_order = 17)]
+    InvalidateQueryCache,
+
+    /// Which backend a HOST[:PORT] is: prints its node id.
+    #[command(display_order = 20)]
+    Resolve(ResolveArgs),
+
+    /// Exit 0 if the backend is Pgpool's primary, 1 if it is not.
+    #[command(display_order = 21)]
+    IsPrimary(TargetArgs),
+
+    /// Pgpool's follow_primary_command step (%d, %P): wait until the node streams from the new
+    /// primary, then attach it. Nothing to do for the old primary.
+    #[command(display_order = 22)]
+    FollowPrimary(FollowPrimaryArgs),
+
+    /// EFM load-balancer hooks: script.load.balancer.attach / .detach.
+    #[command(display_order = 23, subcommand)]
+    Lb(LbCommand),
+
+    /// Create pcp_* links to this binary in DIR (drop-in mode).
+    #[command(display_order = 30)]
+    InstallLinks(InstallLinksArgs),
+
+    /// Print a shell completion script.
+    #[command(display_order = 31)]
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff).
+    #[command(display_order = 32)]
+    Man,
+}
+
+/// Node given by `-n N` or as a positional argument, optional.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct NodeSelectArgs {
+    /// Node id.
+    #[arg(short = 'n', long = "node-id", value_name = "N")]
+    pub(crate) node_id: Option<u32>,
+
+    /// Node id (same as -n).
+    #[arg(value_name = "NODE_ID", conflicts_with = "node_id")]
+    pub(crate) node: Option<u32>,
+}
+
+impl NodeSelectArgs {
+    /// The node named, if any.
+    pub(crate) fn get(&self) -> Option<u32> {
+        self.node_id.or(self.node)
+    }
+}
+
+/// `node-info`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct NodeInfoArgs {
+    #[command(flatten)]
+    pub(crate) select: NodeSelectArgs,
+
+    /// Also list slots with no backend configured (an empty host name), as pcp_node_info -a.
+    #[arg(short = 'a', long = "all")]
+    pub(crate) all: bool,
+}
+
+/// Node given by `-n N` or positionally, required.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct NodeRequiredArgs {
+    /// Node id.
+    #[arg(
+        short = 'n',
+        long = "node-id",
+        value_name = "N",
+        required_unless_present = "node"
+    )]
+    pub(crate) node_id: Option<u32>,
+
+    /// Node id (same as -n).
+    #[arg(value_name = "NODE_ID", conflicts_with = "node_id")]
+    pub(crate) node: Option<u32>,
+}
+
+impl NodeRequiredArgs {
+    /// The node named (clap makes sure there is one).
+    pub(crate) fn get(&self) -> u32 {
+        self.node_id.or(self.node).unwrap_or_default()
+    }
+}
+
+/// `proc-info`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ProcInfoArgs {
+    /// Only this child process.
+    #[arg(short = 'P', long = "process-id", value_name = "PID")]
+    pub(crate) pid_opt: Option<u32>,
+
+    /// Only this child process (same as -P).
+    #[arg(value_name = "PID", conflicts_with = "pid_opt")]
+    pub(crate) pid: Option<u32>,
+
+    /// Also list connection slots that are not in use, as pcp_proc_info -a.
+    #[arg(short = 'a', long = "all")]
+    pub(crate) all: bool,
+}
+
+impl ProcInfoArgs {
+    /// The process named, if any.
+    pub(crate) fn get(&self) -> Option<u32> {
+        self.pid_opt.or(self.pid).filter(|&p| p != 0)
+    }
+}
+
+/// `watchdog-info`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct WatchdogArgs {
+    /// Only this watchdog node (its pgpool_node_id); all nodes if omitted.
+    #[arg(short = 'n', long = "watchdog-id", value_name = "ID")]
+    pub(crate) id_opt: Option<u32>,
+
+    /// Only this watchdog node (same as -n).
+    #[arg(value_name = "WATCHDOG_ID", conflicts_with = "id_opt")]
+    pub(crate) id: Option<u32>,
+}
+
+impl WatchdogArgs {
+    /// The node named, if any.
+    pub(crate) fn get(&self) -> Option<u32> {
+        self.id_opt.or(self.id)
+    }
+}
+
+/// The backend a glue or action command is about: a node id, or a backend host as EFM
+/// passes it.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct TargetArgs {
+    /// The backend: a node id, or HOST[:PORT] of a backend as in backend_hostnameN /
+    /// backend_portN (names and addresses match each other by resolving).
+    #[arg(value_name = "NODE_ID|HOST[:PORT]", required_unless_present_any = ["node_id", "node_host"])]
+    pub(crate) target: Option<String>,
+
+    /// The backend by node id.
+    #[arg(short = 'n', long = "node-id", value_name = "N", conflicts_with_all = ["target", "node_host"])]
+    pub(crate) node_id: Option<u32>,
+
+    /// The backend by host (name, address or socket directory), optionally with :PORT.
+    /// (`--host`/`-h` is Pgpool's address, as in the pcp_* tools.)
+    #[arg(
+        long = "node-host",
+        value_name = "HOST[:PORT]",
+        conflicts_with = "target"
+    )]
+    pub(crate) node_host: Option<String>,
+
+    /// The backend's port, to choose among backends on the same host.
+    #[arg(long = "node-port", value_name = "PORT", requires = "node_host",
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) node_port: Option<u16>,
+}
+
+/// How long to wait until Pgpool shows the change.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct WaitArgs {
+    /// Wait until node info shows the change (default 30 s). Without it, pcpctl returns as
+    /// soon as Pgpool accepted the request, which it applies asynchronously.
+    #[arg(
+        long = "wait",
+        value_name = "SECS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "30",
+        value_parser = parse_seconds
+    )]
+    pub(crate) wait: Option<std::time::Duration>,
+}
+
+/// `attach`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct AttachArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+    #[command(flatten)]
+    pub(crate) wait: WaitArgs,
+}
+
+/// `detach`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DetachArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    /// Wait for clients to disconnect and for the failover to finish (`d`, may take long).
+    #[arg(short = 'g', long = "gracefully")]
+    pub(crate) graceful: bool,
+
+    #[command(flatten)]
+    pub(crate) wait: WaitArgs,
+}
+
+/// `promote`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PromoteArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    /// Wait for clients to disconnect (`j`, may take long).
+    #[arg(short = 'g', long = "gracefully")]
+    pub(crate) graceful: bool,
+
+    /// Switchover (Pgpool 4.3+): detach the current primary so that failover_command promotes
+    /// this node.
+    #[arg(short = 's', long = "switchover")]
+    pub(crate) switchover: bool,
+
+    #[command(flatten)]
+    pub(crate) wait: WaitArgs,
+}
+
+/// `stop`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct StopArgs {
+    /// Shutdown mode.
+    #[arg(short = 'm', long = "mode", value_enum, default_value_t = ModeArg::Smart)]
+    pub(crate) mode: ModeArg,
+
+    /// This Pgpool only, or every Pgpool of the watchdog cluster (4.2+).
+    #[arg(short = 's', long = "scope", value_enum, default_value_t = ScopeArg::Local)]
+    pub(crate) scope: ScopeArg,
+}
+
+/// `reload`, `log-rotate`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ScopeArgs {
+    /// This Pgpool only, or every Pgpool of the watchdog cluster.
+    #[arg(short = 's', long = "scope", value_enum, default_value_t = ScopeArg::Local)]
+    pub(crate) scope: ScopeArg,
+}
+
+/// Shutdown modes (the pcp_stop_pgpool letters are accepted too).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ModeArg {
+    /// Wait for clients to disconnect.
+    #[value(alias = "s")]
+    Smart,
+    /// Disconnect clients, then stop.
+    #[value(alias = "f")]
+    Fast,
+    /// Stop at once.
+    #[value(alias = "i")]
+    Immediate,
+}
+
+/// Command scopes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ScopeArg {
+    /// This Pgpool only.
+    #[value(alias = "l")]
+    Local,
+    /// Every Pgpool of the watchdog cluster.
+    #[value(alias = "c")]
+    Cluster,
+}
+
+/// `resolve`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct ResolveArgs {
+    /// The backend host (EFM's %h), optionally with :PORT.
+    #[arg(value_name = "HOST[:PORT]")]
+    pub(crate) host: String,
+}
+
+/// `follow-primary`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct FollowPrimaryArgs {
+    #[command(flatten)]
+    pub(crate) target: TargetArgs,
+
+    /// Pgpool's old primary node id (%P): for that node there is nothing to do. Pgpool passes
+    /// -1 when it had no primary (e.g. EFM's detach hook removed it first): nothing is skipped.
+    #[arg(long = "old-primary", value_name = "N", allow_hyphen_values = true,
+          value_parser = clap::value_parser!(i64).range(-1..=i64::from(u32::MAX)))]
+    pub(crate) old_primary: Option<i64>,
+
+    /// How long to wait for the node to stream from the new primary, in seconds.
+    #[arg(long = "stream-timeout", value_name = "SECS", default_value = "60", value_parser = parse_seconds)]
+    pub(crate) stream_timeout: std::time::Duration,
+
+    #[command(flatten)]
+    pub(crate) wait: WaitArgs,
+}
+
+/// `lb attach|detach`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum LbCommand {
+    /// script.load.balancer.attach: attach the backend at HOST to Pgpool; with TYPE p, also make
+    /// it Pgpool's primary (idempotent).
+    Attach(LbArgs),
+    /// script.load.balancer.detach: detach the backend at HOST from Pgpool (idempotent).
+    Detach(LbArgs),
+}
+
+/// Arguments of the EFM load-balancer hooks.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct LbArgs {
+    /// The backend's address as EFM passes it (%h), optionally with :PORT.
+    #[arg(value_name = "HOST[:PORT]")]
+    pub(crate) host: String,
+
+    /// EFM's node type (%t): p (primary; m before EFM 4.0) or s (standby). Default: s.
+    #[arg(value_name = "TYPE")]
+    pub(crate) node_type: Option<String>,
+
+    #[command(flatten)]
+    pub(crate) wait: WaitArgs,
+}
+
+/// `install-links`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct InstallLinksArgs {
+    /// Directory to create the links in (e.g. /usr/local/bin).
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// Hard links instead of symbolic links.
+    #[arg(long = "hard")]
+    pub(crate) hard: bool,
+
+    /// Replace existing files of the same names.
+    #[arg(short = 'f', long = "force")]
+    pub(crate) force: bool,
+}
+
+/// `completions`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// Seconds, possibly fractional, as a duration.
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !secs.is_finite() || !(0.0..=1e9).contains(&secs) {
+        return Err(format!("{text:?} is out of range"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
+}
+
+/// The clap command, with `-h` freed for `--host` in every subcommand.
+pub(crate) fn command() -> clap::Command {
+    fn free_h(cmd: clap::Command) -> clap::Command {
+        cmd.disable_help_flag(true).mut_subcommands(free_h)
+    }
+    free_h(Cli::command())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::FromArgMatches;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        let matches = command().try_get_matches_from(args)?;
+        Cli::from_arg_matches(&matches)
+    }
+
+    #[test]
+    fn debug_assert() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn derive_debug_assert() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_options_anywhere() {
+        let cli = parse(&[
+            "pcpctl",
+            "node-info",
+            "-h",
+            "db1",
+            "-p",
+            "9999",
+            "-U",
+            "u",
+            "-w",
+            "-v",
+            "1",
+        ])
+        .unwrap();
+        assert_eq!(cli.conn.hosts, vec!["db1"]);
+        assert_eq!(cli.conn.port, 9999);
+        assert!(cli.conn.no_password && cli.out.verbose);
+        match cli.command {
+            Command::NodeInfo(a) => assert_eq!(a.select.get(), Some(1)),
+            other => panic!("{other:?}"),
+        }
+        let cli = parse(&["pcpctl", "-h", "a,b:1", "-h", "/tmp", "node-count"]).unwrap();
+        assert_eq!(cli.conn.hosts, vec!["a", "b:1", "/tmp"]);
+    }
+
+    #[test]
+    fn node_selection_conflicts() {
+        assert!(parse(&["pcpctl", "node-info", "-n", "1", "2"]).is_err());
+        assert!(parse(&["pcpctl", "recovery"]).is_err());
+        assert!(parse(&["pcpctl", "recovery", "2"]).is_ok());
+        assert!(parse(&["pcpctl", "attach"]).is_err());
+        assert!(parse(&[
+            "pcpctl",
+            "attach",
+            "--node-host",
+            "db2",
+            "--node-port",
+            "5432"
+        ])
+        .is_ok());
+        assert!(parse(&["pcpctl", "attach", "--node-port", "5432"]).is_err());
+        assert!(parse(&["pcpctl", "attach", "1", "-n", "1"]).is_err());
+    }
+
+    #[test]
+    fn wait_takes_an_optional_value_with_equals_only() {
+        let cli = parse(&["pcpctl", "attach", "--wait", "1"]).unwrap();
+        match cli.command {
+            Command::Attach(a) => {
+                assert_eq!(a.wait.wait, Some(std::time::Duration::from_secs(30)));
+                assert_eq!(a.target.target.as_deref(), Some("1"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let cli = parse(&["pcpctl", "lb", "attach", "10.0.0.1", "s", "--wait=2.5"]).unwrap();
+        match cli.command {
+            Command::Lb(LbCommand::Attach(a)) => {
+                assert_eq!(a.wait.wait, Some(std::time::Duration::from_millis(2500)));
+                assert_eq!(a.node_type.as_deref(), Some("s"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn stop_accepts_pcp_letters() {
+        let cli = parse(&["pcpctl", "stop", "-m", "f", "-s", "c"]).unwrap();
+        match cli.command {
+            Command::Stop(s) => {
+                assert_eq!(s.mode, ModeArg::Fast);
+                assert_eq!(s.scope, ScopeArg::Cluster);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn help_is_long_only() {
+        let err = parse(&["pcpctl", "--help"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
+        let err = parse(&["pcpctl", "node-info", "--help"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
+        // -h wants a value: it is the host.
+        assert!(parse(&["pcpctl", "node-count", "-h"]).is_err());
+    }
+
+    #[test]
+    fn json_and_format_conflict() {
+        assert!(parse(&["pcpctl", "--json", "--format", "pcp", "node-count"]).is_err());
+        let cli = parse(&["pcpctl", "node-count", "--json"]).unwrap();
+        assert_eq!(cli.out.format(), Format::Json);
+    }
+}

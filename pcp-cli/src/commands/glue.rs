@@ -1,0 +1,253 @@
+//! The EFM/Pgpool glue commands, on `pcp_client::glue`: backends addressed by host,
+//! idempotent attach/detach/promote with `--wait`, `resolve`, `is-primary`, `follow-primary`
+//! and `lb attach|detach`.
+//!
+//! In drop-in mode (`plain`), attach/detach/promote send the request as is, as the pcp_*
+//! tools do; everywhere else they go through the glue, which reads node info first and sends
+//! nothing when the node is already in the requested state.
+
+use std::time::Duration;
+
+use pcp_client::glue::host::HostSpec;
+use pcp_client::glue::ops::{FollowOutcome, GlueOptions, OpReport, Target as GlueTarget};
+use pcp_client::glue::policy::{Action, EfmNodeType, Outcome};
+use pcp_client::glue::wait::WaitPolicy;
+use pcp_client::Client;
+
+use crate::commands::{Op, Target};
+use crate::error::CliError;
+use crate::exit::ExitCode;
+use crate::report::{
+    ActionKind, ActionReport, ActionResult, IsPrimaryReport, NodeRow, Report, ResolveReport, Step,
+};
+
+fn host_spec(text: &str) -> Result<HostSpec, CliError> {
+    text.parse::<HostSpec>()
+        .map_err(|e| CliError::usage(format!("invalid backend host {text:?}: {e}")))
+}
+
+fn glue_target(target: &Target) -> Result<GlueTarget, CliError> {
+    Ok(match target {
+        Target::Id(id) => GlueTarget::Node(*id),
+        Target::Host(host) => GlueTarget::Host(host_spec(host)?),
+    })
+}
+
+fn options(wait: Option<Duration>) -> GlueOptions {
+    match wait {
+        Some(limit) => GlueOptions::waiting(limit),
+        None => GlueOptions::default(),
+    }
+}
+
+fn result(outcome: Outcome) -> ActionResult {
+    match outcome {
+        Outcome::AlreadyApplied => ActionResult::AlreadyApplied,
+        Outcome::Applied => ActionResult::Applied,
+        Outcome::Accepted => ActionResult::Accepted,
+    }
+}
+
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Attach => "attach",
+        Action::Detach => "detach",
+        Action::Promote => "promote",
+    }
+}
+
+/// An [`ActionReport`] from the glue's report.
+fn from_op(kind: ActionKind, op: &OpReport) -> ActionReport {
+    let mut a = ActionReport::accepted(kind, Some(op.node));
+    a.result = result(op.outcome);
+    a.node = op.after.clone();
+    a.host = Some(match &op.backend {
+        Some(b) => (b.hostname.clone(), b.port),
+        None => (op.before.hostname.clone(), op.before.port),
+    });
+    a
+}
+
+fn action(a: ActionReport) -> Result<(Report, ExitCode), CliError> {
+    Ok((Report::Action(a), ExitCode::Success))
+}
+
+/// Runs a glue operation (or, in drop-in mode, a plain attach/detach/promote).
+pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, ExitCode), CliError> {
+    match op {
+        Op::Attach {
+            target: Target::Id(id),
+            plain: true,
+            ..
+        } => {
+            client.attach_node(*id).await?;
+            action(ActionReport::accepted(ActionKind::Attach, Some(*id)))
+        }
+        Op::Detach {
+            target: Target::Id(id),
+            graceful,
+            plain: true,
+            ..
+        } => {
+            client.detach_node(*id, *graceful).await?;
+            let mut a = ActionReport::accepted(ActionKind::Detach, Some(*id));
+            a.graceful = *graceful;
+            action(a)
+        }
+        Op::Promote {
+            target: Target::Id(id),
+            graceful,
+            switchover,
+            plain: true,
+            ..
+        } => {
+            client.promote_node(*id, *graceful, *switchover).await?;
+            let mut a = ActionReport::accepted(ActionKind::Promote, Some(*id));
+            a.graceful = *graceful;
+            a.switchover = *switchover;
+            action(a)
+        }
+        Op::Attach { target, wait, .. } => {
+            let report = client
+                .attach(&glue_target(target)?, &options(*wait))
+                .await?;
+            action(from_op(ActionKind::Attach, &report))
+        }
+        Op::Detach {
+            target,
+            graceful,
+            wait,
+            ..
+        } => {
+            let report = client
+                .detach(&glue_target(target)?, *graceful, &options(*wait))
+                .await?;
+            let mut a = from_op(ActionKind::Detach, &report);
+            a.graceful = *graceful;
+            action(a)
+        }
+        Op::Promote {
+            target,
+            graceful,
+            switchover,
+            wait,
+            ..
+        } => {
+            let report = client
+                .promote(
+                    &glue_target(target)?,
+                    *graceful,
+                    *switchover,
+                    &options(*wait),
+                )
+                .await?;
+            let mut a = from_op(ActionKind::Promote, &report);
+            a.graceful = *graceful;
+            a.switchover = *switchover;
+            action(a)
+        }
+        Op::Resolve { host } => {
+            let backend = client.resolve_backend(&host_spec(host)?).await?;
+            Ok((
+                Report::Resolve(ResolveReport {
+                    query: host.clone(),
+                    node_id: backend.id,
+                    hostname: backend.hostname,
+                    port: backend.port,
+                }),
+                ExitCode::Success,
+            ))
+        }
+        Op::IsPrimary { target } => {
+            let (id, primary, info) = client.is_primary(&glue_target(target)?).await?;
+            let code = if primary {
+                ExitCode::Success
+            } else {
+                ExitCode::No
+            };
+            Ok((
+                Report::IsPrimary(IsPrimaryReport {
+                    node: NodeRow { id, info },
+                }),
+                code,
+            ))
+        }
+        Op::FollowPrimary {
+            target,
+            old_primary,
+            stream_timeout,
+            wait,
+        } => {
+            let id = match target {
+                Target::Id(id) => *id,
+                Target::Host(host) => client.resolve_backend(&host_spec(host)?).await?.id,
+            };
+            let outcome = client
+                .follow_primary(
+                    id,
+                    // Pgpool's %P is -1 when there was no primary.
+                    old_primary.and_then(|p| u32::try_from(p).ok()),
+                    WaitPolicy::with_timeout(*stream_timeout),
+                    &options(*wait),
+                )
+                .await?;
+            match outcome {
+                FollowOutcome::SkippedOldPrimary => {
+                    let mut a = ActionReport::accepted(ActionKind::FollowPrimary, Some(id));
+                    a.result = ActionResult::Skipped;
+                    action(a)
+                }
+                FollowOutcome::Attached(report) => {
+                    action(from_op(ActionKind::FollowPrimary, &report))
+                }
+            }
+        }
+        Op::Lb {
+            attach,
+            host,
+            node_type,
+            wait,
+        } => {
+            let spec = host_spec(host)?;
+            let node_type = match node_type.as_deref() {
+                None => EfmNodeType::Standby,
+                Some(t) => t
+                    .parse::<EfmNodeType>()
+                    .map_err(|e| CliError::usage(e.to_string()))?,
+            };
+            let opts = options(*wait);
+            let reports = if *attach {
+                client.lb_attach(&spec, node_type, &opts).await?
+            } else {
+                vec![client.lb_detach(&spec, node_type, &opts).await?]
+            };
+            let kind = if *attach {
+                ActionKind::LbAttach
+            } else {
+                ActionKind::LbDetach
+            };
+            let last = reports
+                .last()
+                .ok_or_else(|| CliError::local("the glue reported no step"))?;
+            let mut a = from_op(kind, last);
+            // The overall result: applied if anything was, else already applied, else accepted.
+            let results: Vec<ActionResult> = reports.iter().map(|r| result(r.outcome)).collect();
+            a.result = if results.contains(&ActionResult::Accepted) {
+                ActionResult::Accepted
+            } else if results.contains(&ActionResult::Applied) {
+                ActionResult::Applied
+            } else {
+                ActionResult::AlreadyApplied
+            };
+            a.steps = reports
+                .iter()
+                .map(|r| Step {
+                    action: action_name(r.action),
+                    result: result(r.outcome),
+                })
+                .collect();
+            action(a)
+        }
+        _ => Err(CliError::local("not a glue operation")),
+    }
+}

@@ -1,0 +1,124 @@
+"""AsyncClient: the same commands awaited, error paths, cancellation, and 50 concurrent
+sessions."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+from conftest import FakeServer, Sandbox
+from pgpool_pcp import AsyncClient, BackendStatus, Outcome, Role
+from pgpool_pcp.exceptions import (
+    AuthenticationError,
+    ConnectError,
+    NodeNotFoundError,
+    PcpTimeoutError,
+    ServerError,
+    UnsupportedError,
+)
+
+
+def aclient(sandbox: Sandbox, **extra: object) -> AsyncClient:
+    kw = sandbox.kwargs
+    kw.update(extra)
+    return AsyncClient(**kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.asyncio
+async def test_every_read_command(sandbox: Sandbox) -> None:
+    async with aclient(sandbox) as c:
+        assert await c.node_count() == 3
+        node = await c.node_info(2)
+        assert node.node_id == 2 and node.status.is_usable  # up, or waiting
+        assert node.role is Role.STANDBY and node.generation == "4.3"
+        reply = await c.node_info_all()
+        assert [n.node_id for n in reply] == [0, 1, 2]
+        stats = await c.health_check_stats(1)
+        assert stats.node_id == 1
+        pids = await c.process_count()
+        assert pids
+        assert len(await c.process_info()) >= len(pids)
+        assert len(await c.process_info(pids[0])) >= 1
+        items = await c.pool_status()
+        assert any(i.name == "backend_hostname2" for i in items)
+        assert await c.server_generation() == "4.3"
+        await c.reload_config()
+        await c.set_parameter("client_min_messages", "notice")
+        backends = await c.backends()
+        assert [b.node_id for b in backends] == [0, 1, 2]
+        assert (await c.resolve("127.0.0.1")).node_id == 0
+        assert await c.is_primary(0)
+        assert not await c.is_primary("127.0.0.2")
+        report = await c.attach(1, wait=5)
+        assert report.outcome is Outcome.ALREADY_APPLIED and not report.changed
+        assert (await c.wait_for_node(0, "primary", timeout=5)).is_primary
+    assert c.closed
+
+
+@pytest.mark.asyncio
+async def test_async_errors(sandbox: Sandbox) -> None:
+    async with aclient(sandbox) as c:
+        with pytest.raises(ServerError) as info:
+            await c.node_info(7)
+        assert info.value.detail == "invalid node ID : 7"
+        if sandbox.env.get("PCP_SANDBOX_PROFILE", "plain") == "plain":
+            with pytest.raises(ServerError):
+                await c.watchdog_info()
+        with pytest.raises(UnsupportedError):
+            await c.log_rotate()
+        with pytest.raises(NodeNotFoundError):
+            await c.resolve("10.9.9.9")
+        with pytest.raises(ServerError):
+            await c.promote_node(0)
+        assert await c.node_count() == 3
+    with pytest.raises(AuthenticationError):
+        async with aclient(sandbox, password="not-the-password"):
+            pass
+    with pytest.raises(ConnectError, match="closed"):
+        await c.node_count()
+
+
+@pytest.mark.asyncio
+async def test_async_request_timeout(mute_server: FakeServer) -> None:
+    c = AsyncClient([f"127.0.0.1:{mute_server.port}"], user="x", password="y", timeout=0.3)
+    start = time.monotonic()
+    with pytest.raises(TimeoutError) as info:
+        await c.node_count()
+    assert isinstance(info.value, PcpTimeoutError)
+    assert 0.25 < time.monotonic() - start < 5
+    await c.close()
+
+
+@pytest.mark.asyncio
+async def test_cancellation(mute_server: FakeServer, sandbox: Sandbox) -> None:
+    c = AsyncClient([f"127.0.0.1:{mute_server.port}"], user="x", password="y", timeout=None)
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(c.node_count(), 0.2)
+    # The cancelled call released the client: the next one runs (and is cancelled too).
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(c.node_count(), 0.2)
+    await asyncio.wait_for(c.close(), 5)
+    # The loop and the runtime are fine.
+    async with aclient(sandbox) as ok:
+        assert await ok.node_count() == 3
+
+
+@pytest.mark.asyncio
+async def test_fifty_concurrent_sessions(sandbox: Sandbox) -> None:
+    async def session(i: int) -> tuple[int, int]:
+        async with aclient(sandbox, connect_timeout=30.0) as c:
+            count = await c.node_count()
+            node = await c.node_info(i % 3)
+            return count, node.node_id
+
+    results = await asyncio.gather(*(session(i) for i in range(50)))
+    assert results == [(3, i % 3) for i in range(50)]
+
+
+@pytest.mark.asyncio
+async def test_one_client_many_tasks(sandbox: Sandbox) -> None:
+    async with aclient(sandbox) as c:
+        counts = await asyncio.gather(*(c.node_count() for _ in range(100)))
+    assert counts == [3] * 100
