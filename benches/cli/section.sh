@@ -124,6 +124,7 @@ three run interleaved (\`pcp-bench-exec\`: each round runs each once, the round'
 command rotates), $CLI_WARMUP warm-up rounds, then $CLI_RUNS runs each. Times in ms: median
 (min–max). Ratios: median over the tool's median (lower is better). "Same output": pcpctl's
 standard output is byte-identical to the tool's. Password from \`PCPPASSFILE\`.
+\`watchdog-info\` is not measured: it needs the sandbox's watchdog profile.
 
 | command | \`pcp_*\` tool | pcpctl --format=pcp | ratio | drop-in link | ratio | goal | met | same output |
 |---|---|---|---|---|---|---|---|---|
@@ -158,6 +159,19 @@ dynamic loader; deterministic, so unaffected by the machine's load):
 | pcpctl as \`pcp_node_count\` (drop-in: own argument parser, no clap) | $(thousands "${id% *}") | $(thousands "${id#* }") |
 
 EOF
+    # attach: pcpctl's own attach goes through the glue; count its PCP sessions.
+    local attach_note="" at="$OUT/cli-attach_1.tsv" sessions="several"
+    if command -v strace >/dev/null; then
+        strace -f -e trace=connect -o "$OUT/cli-attach.strace" "$PCPCTL" $conn attach 1 --format=pcp >/dev/null 2>&1 || true
+        sessions=$(grep -c "htons($PCP_PORT)" "$OUT/cli-attach.strace")
+    fi
+    attach_note="* \`attach 1\`: pcpctl's own attach goes through the glue (it reads node info first
+  and sends nothing for a node that is already up; the drop-in link sends the request as
+  the tool does), and costs $(ms "$(awk -v a="$(stat "$at" pcpctl median)" -v b="$(stat "$at" dropin median)" 'BEGIN { print a - b }')") ms more than the drop-in link. It opens $sessions
+  PCP sessions (strace): the one pcpctl opens is closed unused, and the glue opens a fresh
+  one for node info and the request (\`Client::apply\` in \`pcp-client/src/glue/ops.rs\`).
+  Each session costs Pgpool a fork. Not reconnecting when the session has not been used yet
+  would save one."
     if [ "$missed" -gt 0 ]; then
         cat <<EOF
 **Why pcpctl misses ≤ 1.0× in $missed of ${#rows[@]} commands.** Every command here is one PCP
@@ -181,6 +195,7 @@ larger than the C tool's, and it is almost all start-up before the first packet:
   shows pcpctl's start-up without the command-line builder.
 * The rest: the dynamic loader's relocations of the larger binary (about 0.3 M
   instructions), the tracing subscriber and the tokio runtime (under 0.1 M each).
+${attach_note}
 
 What would fix it, in order of effect: build the clap command lazily, or keep the global
 options off the subcommands (e.g. parse the connection options in a first, small pass) so

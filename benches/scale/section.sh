@@ -25,7 +25,7 @@ section_scale() {
             sandbox "$vars" down >/dev/null 2>&1 || true
             continue
         fi
-        up_times+=("$children: $((SECONDS - t0)) s")
+        up_times+=("$((SECONDS - t0)) s for $children children")
         (
             # shellcheck disable=SC1091
             . "$dir/sandbox.env"
@@ -100,11 +100,12 @@ One sandbox per size, \`max_pool = $max_pool\`, \`num_init_children\` as listed 
 answers process info with one row per child × pool slot × backend: 256 × 4 × 3 = 3,072 rows).
 \`pcp_proc_info -a\` against \`pcpctl proc-info -a --format=pcp\` (all rows printed), $SCALE_RUNS
 interleaved runs each after $CLI_WARMUP warm-up rounds; peak memory is the maximum resident set
-size from GNU \`time -f %M\`, median of $SCALE_RSS_RUNS interleaved runs each. Times in ms, median
-(min–max); memory in KiB. Sandbox start-up: ${up_times[*]:-none}.
+size from GNU \`time -f %M\`, median of $SCALE_RSS_RUNS interleaved runs each; peak heap is the
+largest heap (bytes allocated plus allocator overhead) valgrind's massif saw in one run. Times
+in ms, median (min–max); memory in KiB. Sandbox start-up: $(IFS=,; echo "${up_times[*]:-none}" | sed 's/,/, /g').
 
-| num_init_children | rows | \`pcp_proc_info -a\` | pcpctl | time ratio | tool max RSS | pcpctl max RSS | memory ratio | same output |
-|---|---|---|---|---|---|---|---|---|
+| num_init_children | rows | \`pcp_proc_info -a\` | pcpctl | time ratio | tool max RSS | pcpctl max RSS | memory ratio | tool peak heap | pcpctl peak heap | same output |
+|---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 Goals: time ≤ 1.0×, memory ≤ 1.0× of \`pcp_proc_info\`. ${slope}
@@ -117,16 +118,24 @@ every row and both decode them all):
 $(printf '%s\n' "${growth[@]}")
 
 EOF
-    if grep -q '^scale.*\*\*no\*\*$' "$OUT/goals.tsv"; then
+    if grep -q '^scale.*\*\*no\*\*$' "$OUT/goals.tsv" && [ -n "$first" ]; then
+        local text_mib base per_row
+        text_mib=$(size -A "$PCPCTL" | awk '$1 == ".text" { printf "%.1f", $2 / 1048576 }')
+        base=$(awk -v f="$first" 'BEGIN { split(f, a, " "); printf "%d KiB more than the tool with %d rows", a[5] - a[4], a[1] }')
+        per_row=$(awk -v f="$first" -v l="$last" 'BEGIN {
+            split(f, a, " "); split(l, b, " "); if (b[1] <= a[1]) exit
+            gt = (b[4] - a[4]) / (b[1] - a[1]); gc = (b[5] - a[5]) / (b[1] - a[1])
+            if (gc < gt) printf "Per row pcpctl needs less than the tool (growth line above); at these rates the two would meet near %d rows.", a[1] + (a[5] - a[4]) / (gt - gc)
+            else printf "Per row pcpctl needs as much as the tool or more (growth line above)."
+        }')
         cat <<EOF
 **Where the scale goals are missed.** Max RSS counts every page a process touched, including
 the pages of its program text mapped from the page cache (shared with every other process
-running the same binary). pcpctl's text is about $(size -A "$PCPCTL" | awk '$1 == ".text" { printf "%.1f", $2 / 1048576 }') MiB against a few tens of KiB for
-\`pcp_proc_info\` plus libpcp, and at start-up it touches about 2 MiB of it, so pcpctl starts
-about 2 MiB higher whatever the number of rows (see the smallest pool above; the start-up
-causes are in the pcpctl-vs-tools section). Per row it needs less than the tool (the growth
-line above): libpcp copies every row into a struct of fixed-size text buffers
-(\`POOL_REPORT_POOLS\` in \`libpcp_ext.h\`), pcpctl keeps one decoded record per row until it
+running the same binary). pcpctl's text is about ${text_mib} MiB against a few tens of KiB for
+\`pcp_proc_info\` plus libpcp, and pcpctl touches much of it at start-up, so it starts higher
+whatever the number of rows: ${base} (the start-up causes are in the pcpctl-vs-tools
+section). ${per_row} libpcp copies every row into a struct of fixed-size text buffers
+(\`POOL_REPORT_POOLS\` in \`libpcp_ext.h\`); pcpctl keeps one decoded record per row until it
 prints them. The peak-heap columns show the private memory alone. The time figures carry the
 same fixed start-up cost, which weighs less as rows grow.
 

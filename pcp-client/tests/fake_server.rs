@@ -99,7 +99,7 @@ async fn every_command_returns_typed_results() {
     assert_eq!(procs, model.process_info_reply(0));
     assert_eq!(procs.layout, Some(ProcessInfoLayout::V4_5));
     let one = client.process_info(Some(model.pids[1])).await.unwrap();
-    assert!(one.processes.iter().all(|p| p.pid == model.pids[1]));
+    assert!(one.processes.iter().all(|p| p.pid == Some(model.pids[1])));
     let status = client.pool_status().await.unwrap();
     assert_eq!(status, model.pool_status());
     assert!(status.iter().any(|i| i.name == "backend_hostname0"));

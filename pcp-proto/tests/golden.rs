@@ -259,7 +259,7 @@ fn process_info_4_3_5() {
     );
     assert_eq!(reply.processes.len(), 8);
     let p = &reply.processes[0];
-    assert_eq!(p.pid, 8105);
+    assert_eq!(p.pid, Some(8105));
     assert_eq!(
         p.start_time,
         Some(Timestamp::Local(local("2026-11-25 17:45:42")))
@@ -569,7 +569,7 @@ Execute command\x001\x00127.0.0.1\x0042790\x00select pg_sleep(4), 'a long statem
     assert_eq!(reply.layout, Some(ProcessInfoLayout::V4_7));
     assert_eq!(reply.generation(), Some(Generation::since(v(4, 7))));
     let p = &reply.processes[0];
-    assert_eq!(p.pid, 17357);
+    assert_eq!(p.pid, Some(17357));
     assert_eq!(p.client_connection_count, Some(1));
     assert_eq!(p.backend_pid, Some(17400));
     assert_eq!(p.status, Some(ProcessStatus::ExecuteCommand));
@@ -929,7 +929,7 @@ fn process_info_4_0() {
         Some(Generation::between(v(4, 0), v(4, 2)))
     );
     let p = &reply.processes[0];
-    assert_eq!(p.pid, 8105);
+    assert_eq!(p.pid, Some(8105));
     assert_eq!(p.database, "postgres");
     assert_eq!(p.username, "pgpool");
     assert_eq!(p.start_time, Some(Timestamp::Unix(UnixTime(1_795_628_742))));

@@ -333,7 +333,7 @@ fn process_info_v4_0() -> impl Strategy<Value = ProcessInfo> {
                 (pid, database, username, start, create),
                 (major, minor, counter, backend_id, backend_pid, connected),
             )| ProcessInfo {
-                pid,
+                pid: Some(pid),
                 start_time: Some(Timestamp::Unix(UnixTime(start))),
                 start_time_note: None,
                 client_connection_count: None,
@@ -421,7 +421,7 @@ fn process_info_text(layout: ProcessInfoLayout) -> impl Strategy<Value = Process
                 (major, minor, pool_counter, backend_pid, connected, status),
                 (load_balance_node, (client_host, client_port, statement, extra)),
             )| ProcessInfo {
-                pid,
+                pid: Some(pid),
                 start_time: start.map(Timestamp::Local),
                 start_time_note: start_note,
                 client_connection_count: connection_count,

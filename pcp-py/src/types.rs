@@ -495,7 +495,7 @@ record_methods!(
 #[pyclass(frozen, module = "pgpool_pcp", name = "ProcessInfo", get_all)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ProcessInfo {
-    pid: u32,
+    pid: Option<u32>,
     start_time: Option<TimeValue>,
     start_time_note: Option<String>,
     client_connection_count: Option<u64>,

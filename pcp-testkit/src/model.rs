@@ -201,7 +201,7 @@ impl Model {
                 let backend = u32::try_from(backend).unwrap_or(u32::MAX);
                 if layout == ProcessInfoLayout::V4_0 {
                     ProcessInfo {
-                        pid,
+                        pid: Some(pid),
                         start_time: Some(Timestamp::Unix(UnixTime(SAMPLE_EPOCH))),
                         start_time_note: None,
                         client_connection_count: None,
@@ -228,7 +228,7 @@ impl Model {
                     }
                 } else {
                     ProcessInfo {
-                        pid,
+                        pid: Some(pid),
                         start_time: Some(Timestamp::Local(SAMPLE_TIME)),
                         start_time_note: None,
                         client_connection_count: Some(0),

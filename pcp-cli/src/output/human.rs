@@ -353,7 +353,7 @@ fn proc_info(rows: &[ProcessInfo], include_idle: bool, verbose: bool) -> String 
             .iter()
             .map(|p| {
                 block(&[
-                    ("PID", p.pid.to_string()),
+                    ("PID", opt(p.pid.map(|p| p.to_string()))),
                     (
                         "Started",
                         match &p.start_time_note {
@@ -418,7 +418,7 @@ fn proc_info(rows: &[ProcessInfo], include_idle: bool, verbose: bool) -> String 
     ]);
     for p in shown {
         t.row(vec![
-            p.pid.to_string(),
+            opt(p.pid.map(|p| p.to_string())),
             opt(p.pool_id.map(|c| c.to_string())),
             opt(p.backend_id.map(|c| c.to_string())),
             or_dash(p.database.clone()),

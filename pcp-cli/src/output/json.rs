@@ -178,7 +178,7 @@ struct ProcCountDoc {
 
 #[derive(Serialize)]
 struct ProcView {
-    pid: u32,
+    pid: Option<u32>,
     start_time: Option<String>,
     start_time_note: Option<String>,
     client_connection_count: Option<u64>,

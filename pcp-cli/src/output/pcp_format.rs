@@ -246,7 +246,7 @@ pub(crate) fn process_info(rows: &[ProcessInfo], all: bool, verbose: bool) -> St
             opt(&p.pool_counter),
             opt(&p.backend_pid),
             connected,
-            p.pid.to_string(),
+            opt(&p.pid),
             opt(&p.backend_id),
             p.status
                 .as_ref()

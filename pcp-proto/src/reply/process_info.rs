@@ -85,8 +85,8 @@ impl ProcessInfoLayout {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ProcessInfo {
-    /// Child process id.
-    pub pid: u32,
+    /// Child process id (`None` for a slot the server sent without one).
+    pub pid: Option<u32>,
     /// When the child started.
     pub start_time: Option<Timestamp>,
     /// Text after the start time, e.g. `(0:10 before process restarting)` (4.3+).
@@ -251,7 +251,7 @@ impl ProcessInfo {
             Some(field) => Ok(field),
             None => Err(DecodeError::MissingField { field: name }),
         };
-        let pid = number(next("pid")?, "pid")?;
+        let pid = opt_number(next("pid")?, "pid")?;
         let (start, start_time_note) =
             time_with_note(next("process_start_time")?, "process_start_time")?;
         let client_connection_count =
@@ -335,7 +335,7 @@ impl ProcessInfo {
             });
         };
         Ok(ProcessInfo {
-            pid: number(pid, "pid")?,
+            pid: Some(number(pid, "pid")?),
             start_time: Some(Timestamp::Unix(UnixTime(number(start, "start_time")?))),
             start_time_note: None,
             client_connection_count: None,
@@ -369,7 +369,7 @@ impl ProcessInfo {
         if layout == ProcessInfoLayout::V4_0 {
             let num = |v: &Option<u32>| v.unwrap_or(0).to_string();
             return Ok(vec![
-                self.pid.to_string(),
+                self.pid.unwrap_or(0).to_string(),
                 self.database.clone(),
                 self.username.clone(),
                 timestamp_text(&self.start_time, true)?,
@@ -384,7 +384,7 @@ impl ProcessInfo {
         }
         let start = timestamp_text(&self.start_time, false)?;
         let mut out = vec![
-            self.pid.to_string(),
+            opt_string(&self.pid),
             joined(
                 non_empty(start.as_bytes()).map(|_| start.clone()),
                 &self.start_time_note,

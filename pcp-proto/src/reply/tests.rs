@@ -201,3 +201,38 @@ fn exchange_without_reply_tag_refuses_everything_but_messages() {
         Ok(Progress::Done(Err(_)))
     ));
 }
+
+/// A 4.3+ process-info slot sent without a pid (the 4.4+ tools skip such rows) is kept, with
+/// `pid: None`, instead of failing the whole reply.
+#[test]
+fn process_row_without_pid_is_kept() {
+    let mut fields: Vec<&[u8]> = vec![b""; 17];
+    fields[16] = b"Wait for connection";
+    let mut record = BytesMut::new();
+    record.put_slice(b"ProcessInfo\0");
+    for f in &fields {
+        record.put_slice(f);
+        record.put_u8(0);
+    }
+    let frames = [
+        Frame::new(b'p', &b"ArraySize\x001\x00"[..]),
+        Frame::new(b'p', record.freeze()),
+        Frame::new(b'p', &b"CommandComplete\x00"[..]),
+    ];
+    let mut reader = ProcessInfoReader::new();
+    let mut result = None;
+    for frame in &frames {
+        if let Progress::Done(reply) = reader.handle_frame(frame).unwrap() {
+            result = Some(reply);
+        }
+    }
+    let reply = result.expect("complete");
+    assert_eq!(reply.layout, Some(ProcessInfoLayout::V4_3));
+    let row = &reply.processes[0];
+    assert_eq!(row.pid, None);
+    assert_eq!(row.database, "");
+    assert_eq!(
+        row.status,
+        Some(crate::types::ProcessStatus::WaitForConnection)
+    );
+}
