@@ -3,7 +3,7 @@
 # helper script. Prints a Markdown section on stdout.
 #
 # Uses from benches/run: PCPCTL EXEC OUT GLUE_RUNS GLUE_ACTION_RUNS CLI_WARMUP PCP_SANDBOX_ENV
-# and the helpers ms ratio met stat spread goal.
+# and the helpers ms ratio met fig spread goal.
 
 section_glue() {
     # shellcheck disable=SC1090
@@ -12,8 +12,9 @@ section_glue() {
     local conn="-h $PCP_HOST -p $PCP_PORT -U $PCP_USER -w"
     local base="$ROOT/benches/glue/baseline.sh"
     local settle="$ROOT/benches/glue/settle.sh"
-    local primary_host standby_host="127.0.0.2" last_host="127.0.0.3"
-    primary_host=$(cut -d' ' -f1 <<<"$PG_HOSTNAMES")
+    # Backends as Pgpool has them configured (backend_hostnameN): node 0 is the primary.
+    local primary_host standby_host last_host
+    read -r primary_host standby_host last_host _ <<<"$PG_HOSTNAMES"
 
     # Reads: nothing changes on the server, so plain interleaving.
     local res="$OUT/glue-reads.tsv"
@@ -51,7 +52,7 @@ section_glue() {
         "det|detach of a standby, \`$standby_host\`, until accepted|$act|det|≥ 15×" \
         "att2|attach of that detached standby, until accepted|$act|att|≥ 15×"; do
         IFS='|' read -r _ label file key g <<<"$spec"
-        b=$(stat "$file" "b-$key" median) p=$(stat "$file" "p-$key" median)
+        b=$(fig "$file" "b-$key" median) p=$(fig "$file" "p-$key" median)
         speed=$(awk -v b="$b" -v p="$p" 'BEGIN { printf "%.1f", b / p }')
         if [ "$g" = "—" ]; then m="—"; else
             m=$(met "$speed" ">=" 15)
@@ -95,8 +96,8 @@ $(printf '%s\n' "${rows[@]}")
 EOF
     if grep -q '^glue.*\*\*no\*\*$' "$OUT/goals.tsv"; then
         local tnc pnc ceil sessions="" c
-        tnc=$(stat "$res" t-nc median) pnc=$(stat "$res" p-nc median)
-        ceil=$(awk -v b="$(stat "$res" b-att median)" -v p="$pnc" 'BEGIN { printf "%.1f", b / p }')
+        tnc=$(fig "$res" t-nc median) pnc=$(fig "$res" p-nc median)
+        ceil=$(awk -v b="$(fig "$res" b-att median)" -v p="$pnc" 'BEGIN { printf "%.1f", b / p }')
         if command -v strace >/dev/null; then
             c=$(strace -f -e trace=connect -o "$OUT/glue-strace.txt" "$PCPCTL" $conn attach --node-host "$standby_host" >/dev/null 2>&1;
                 grep -c "htons($PCP_PORT)" "$OUT/glue-strace.txt")

@@ -5,7 +5,7 @@
 # Prints a Markdown section on stdout.
 #
 # Uses from benches/run: PCPCTL EXEC TOOLS OUT SCALE_CHILDREN SCALE_RUNS SCALE_RSS_RUNS
-# CLI_WARMUP scale_vars sandbox, and the helpers ms ratio met stat spread goal.
+# CLI_WARMUP scale_vars sandbox, and the helpers ms ratio met fig spread goal.
 
 # median of the numbers on stdin
 median_of() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
@@ -65,7 +65,7 @@ section_scale() {
         [ -f "$res.info" ] || continue
         local n n_db same tm cm trss crss rt rm mt mm theap="—" cheap="—"
         IFS=$'\t' read -r n n_db same _ <"$res.info"
-        tm=$(stat "$res" tool-a median) cm=$(stat "$res" ctl-a median)
+        tm=$(fig "$res" tool-a median) cm=$(fig "$res" ctl-a median)
         trss=$(awk -F'\t' '$1 == "tool-a" { print $2 }' "$res.rss" | median_of)
         crss=$(awk -F'\t' '$1 == "ctl-a" { print $2 }' "$res.rss" | median_of)
         if [ -f "$res.heap" ]; then
@@ -78,7 +78,7 @@ section_scale() {
         goal "scale" "proc-info -a, $n rows (num_init_children $children): time" "$(ratio "$cm" "$tm")" "≤ 1.0×" "$mt"
         goal "scale" "proc-info -a, $n rows (num_init_children $children): peak memory" "$(ratio "$crss" "$trss")" "≤ 1.0×" "$mm"
         rows+=("| $children | $n | $(spread "$res" tool-a) | $(spread "$res" ctl-a) | $(ratio "$cm" "$tm") | $trss | $crss | $(ratio "$crss" "$trss") | $theap | $cheap | $same |")
-        growth+=("| $children | $n_db of $n | $(spread "$res" tool) | $(spread "$res" ctl) | $(ratio "$(stat "$res" ctl median)" "$(stat "$res" tool median)") |")
+        growth+=("| $children | $n_db of $n | $(spread "$res" tool) | $(spread "$res" ctl) | $(ratio "$(fig "$res" ctl median)" "$(fig "$res" tool median)") |")
         [ -n "$first" ] || first="$n $tm $cm $trss $crss"
         last="$n $tm $cm $trss $crss"
     done

@@ -213,6 +213,12 @@ impl Client {
         self.sessions
     }
 
+    /// How long the current session has been open (`None` when disconnected). Pgpool's worker
+    /// judges attach/detach requests against the backend states of when the session opened.
+    pub fn session_age(&self) -> Option<std::time::Duration> {
+        self.conn.as_ref().map(|c| c.opened_at.elapsed())
+    }
+
     /// Warnings from the last connect, such as an ignored `.pcppass` file.
     pub fn warnings(&self) -> &[String] {
         &self.warnings

@@ -122,6 +122,8 @@ pub(crate) struct Connection {
     /// For logs and messages: the endpoint, or `stream` for raw connections.
     pub(crate) label: String,
     pub(crate) endpoint: Option<Endpoint>,
+    /// When the session was opened (Pgpool's worker took its view of the backends then).
+    pub(crate) opened_at: std::time::Instant,
 }
 
 impl std::fmt::Debug for Connection {
@@ -144,6 +146,7 @@ impl Connection {
             framed: Framed::new(stream, PcpCodec::new(max_frame_len)),
             label,
             endpoint,
+            opened_at: std::time::Instant::now(),
         }
     }
 

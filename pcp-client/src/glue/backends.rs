@@ -97,7 +97,8 @@ fn list(backends: &[Backend]) -> String {
 /// Finds the backend that `spec` designates.
 ///
 /// A backend matches when the port agrees (if one is given) and the hosts are the same after
-/// normalisation or share an address after resolving both sides.
+/// normalisation or share an address after resolving both sides. When exactly one backend is
+/// written the same way as `spec`, it is taken without resolving anything.
 pub async fn find_backend(
     backends: &[Backend],
     spec: &HostSpec,
@@ -108,15 +109,23 @@ pub async fn find_backend(
         backends: backends.to_vec(),
     };
     let wanted = HostKey::normalise(&spec.host).ok_or_else(not_found)?;
+    let candidates: Vec<(&Backend, HostKey)> = backends
+        .iter()
+        .filter(|b| spec.port.is_none_or(|p| p == b.port))
+        .filter_map(|b| HostKey::normalise(&b.hostname).map(|k| (b, k)))
+        .collect();
+    // The common case needs no DNS: the host is written exactly as in one backend_hostname.
+    let literal: Vec<&Backend> = candidates
+        .iter()
+        .filter(|(_, key)| *key == wanted)
+        .map(|(b, _)| *b)
+        .collect();
+    if let [only] = literal.as_slice() {
+        return Ok((*only).clone());
+    }
     let wanted_addrs: HashSet<IpAddr> = wanted.addresses(resolver).await.into_iter().collect();
     let mut matches = Vec::new();
-    for backend in backends {
-        if spec.port.is_some_and(|p| p != backend.port) {
-            continue;
-        }
-        let Some(key) = HostKey::normalise(&backend.hostname) else {
-            continue;
-        };
+    for (backend, key) in candidates {
         let same = key == wanted || {
             let addrs = key.addresses(resolver).await;
             addrs.iter().any(|a| wanted_addrs.contains(a))

@@ -14,6 +14,10 @@ use super::wait::{Poller, WaitPolicy};
 use crate::error::{Error, ErrorKind, Result};
 use crate::Client;
 
+/// A session younger than this is reused for a mutation: nothing can have failed over since
+/// it was opened that its snapshot would miss, short of a race no client can close.
+const FRESH_SESSION: Duration = Duration::from_secs(1);
+
 /// Which backend an operation is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
@@ -257,8 +261,11 @@ impl Client {
         // A PCP session judges whether a node may be detached or attached from a snapshot of
         // the backend states taken when it was opened, and Pgpool restarts its PCP listener
         // after every failover and failback (the new listener waits for open sessions to end).
-        // So each mutation runs on a fresh session, closed once it is done.
-        self.disconnect().await.ok();
+        // So each mutation runs on a fresh session (one opened just before, e.g. to resolve the
+        // host, is fresh enough), closed once it is done.
+        if self.session_age().is_some_and(|age| age > FRESH_SESSION) {
+            self.disconnect().await.ok();
+        }
         let result = self
             .apply_on_fresh_session(mutation, action, id, backend, options, start)
             .await;
