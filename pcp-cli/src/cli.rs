@@ -120,7 +120,7 @@ pub(crate) struct ConnArgs {
 #[command(next_help_heading = "Output")]
 pub(crate) struct OutputArgs {
     /// Output format: `human` (tables, local times), `json` (one JSON document, schema in
-    /// docs/cli.md) or `pcp` (byte-identical to Pgpool 4.3's pcp_* tools).
+    /// docs/cli.md) or `pcp` (what the connected Pgpool release's own pcp_* tools print).
     #[arg(long = "format", value_enum, value_name = "FORMAT", global = true)]
     pub(crate) format: Option<Format>,
 
@@ -155,7 +155,8 @@ pub(crate) enum Format {
     Human,
     /// One JSON document on stdout.
     Json,
-    /// Exactly what Pgpool 4.3's `pcp_*` tools print.
+    /// Exactly what the connected Pgpool release's `pcp_*` tools print (4.3's layout when the
+    /// release is not known).
     Pcp,
 }
 
@@ -239,6 +240,11 @@ pub(crate) enum Command {
     /// EFM load-balancer hooks: script.load.balancer.attach / .detach.
     #[command(display_order = 23, subcommand)]
     Lb(LbCommand),
+
+    /// A live node table (status, role, replication, last change) refreshed every --interval
+    /// seconds, changes highlighted; with --json one JSON line per change. Ctrl-C stops it.
+    #[command(display_order = 24)]
+    Watch(WatchArgs),
 
     /// Create pcp_* links to this binary in DIR (drop-in mode).
     #[command(display_order = 30)]
@@ -375,6 +381,35 @@ pub(crate) struct TargetArgs {
     #[arg(long = "node-port", value_name = "PORT", requires = "node_host",
           value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) node_port: Option<u16>,
+}
+
+/// `watch`.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct WatchArgs {
+    /// Seconds between refreshes.
+    #[arg(
+        long = "interval",
+        value_name = "SECS",
+        default_value = "1",
+        value_parser = parse_interval
+    )]
+    pub(crate) interval: std::time::Duration,
+
+    /// Stop after this many refreshes (default: until Ctrl-C).
+    #[arg(long = "count", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) count: Option<u64>,
+
+    /// Also list slots with no backend configured (an empty host name).
+    #[arg(short = 'a', long = "all")]
+    pub(crate) all: bool,
+}
+
+fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let d = parse_seconds(text)?;
+    if d < std::time::Duration::from_millis(10) {
+        return Err(format!("{text:?} is too short (at least 0.01 s)"));
+    }
+    Ok(d)
 }
 
 /// How long to wait until Pgpool shows the change.

@@ -13,9 +13,11 @@ mod exit;
 mod links;
 mod logging;
 mod output;
+mod progress;
 mod report;
 mod sanitize;
 mod settings;
+mod watch;
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -135,6 +137,7 @@ fn dispatch(cli: &Cli, printer: &Printer) -> Result<ExitCode, CliError> {
             write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
             Ok(ExitCode::Success)
         }
+        Command::Watch(a) => watch::run(&ConnSettings::from_args(&cli.conn), a, printer.format),
         other => {
             let op = Op::from_command(other)?
                 .ok_or_else(|| CliError::local("internal error: no operation"))?;
@@ -186,7 +189,12 @@ pub(crate) fn run_op(
     runtime.block_on(async {
         let mut client = config.connect().await?;
         tracing::debug!(endpoint = ?client.endpoint(), "connected");
-        let outcome = commands::execute(&mut client, op).await;
+        // A spinner on a terminal for people; nothing in scripts, JSON, pcp or drop-in mode.
+        let progress = progress::Progress::for_terminal(
+            printer.format == Format::Human && printer.program.is_none(),
+        );
+        let outcome = commands::execute(&mut client, op, &progress).await;
+        progress.finish();
         // Pgpool may already be going away (stop); closing is best effort.
         if let Err(e) = client.close().await {
             tracing::debug!("closing the session: {e}");

@@ -2,7 +2,8 @@
 //! [`crate::output`] turn a [`Report`] into human, JSON or pcp text.
 
 use pcp_proto::{
-    ConfigItem, HealthCheckStats, NodeInfo, ProcessInfo, Scope, ShutdownMode, WatchdogInfo,
+    ConfigItem, HealthCheckStats, NodeInfo, NodeInfoLayout, ProcessInfo, ProcessInfoLayout, Scope,
+    ShutdownMode, WatchdogInfo,
 };
 
 /// A backend with its node id.
@@ -25,6 +26,8 @@ pub(crate) enum Report {
         nodes: Vec<NodeRow>,
         /// Whether slots without a host name are shown.
         include_unused: bool,
+        /// The layout the server answered with (its generation), if known.
+        layout: Option<NodeInfoLayout>,
     },
     /// `health-check-stats`.
     HealthCheckStats(Vec<HealthCheckStats>),
@@ -36,6 +39,8 @@ pub(crate) enum Report {
         rows: Vec<ProcessInfo>,
         /// Whether slots without a database are shown.
         include_idle: bool,
+        /// The layout the server answered with (its generation).
+        layout: Option<ProcessInfoLayout>,
     },
     /// `pool-status`.
     PoolStatus(Vec<ConfigItem>),

@@ -2,7 +2,8 @@
 # Builds the pgpool-pcp wheel and tests it against a running sandbox.
 #
 #   1. a fresh virtual environment (python3 -m venv) with maturin, pytest, pytest-asyncio, mypy
-#   2. maturin build --release (abi3 wheel), installed into the venv
+#   2. maturin build --release (abi3 wheel), installed into the venv; maturin sdist (checked
+#      for the files it must carry)
 #   3. pytest pcp-py/tests (sync, async, error paths, mutations that restore the state,
 #      mypy --strict on the examples) and mypy --strict on the examples and the stubs
 #
@@ -41,6 +42,16 @@ t=$(now)
     --interpreter "$venv/bin/python"
 took "$t"
 wheel=$(ls "$tmp"/wheels/pgpool_pcp-*.whl)
+
+step "maturin sdist"
+"$venv/bin/maturin" sdist --manifest-path "$here/Cargo.toml" --out "$tmp/sdist"
+sdist=$(ls "$tmp"/sdist/pgpool_pcp-*.tar.gz)
+# The sdist carries the Rust crates it builds from and the licence files.
+listing=$(tar -tzf "$sdist")
+for f in pyproject.toml LICENSE-MIT LICENSE-APACHE pcp-proto/Cargo.toml pcp-client/Cargo.toml; do
+    grep -qx "pgpool_pcp-[^/]*/$f" <<<"$listing" || { echo "sdist lacks $f" >&2; exit 1; }
+done
+echo "built $sdist"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --force-reinstall "$wheel"
 "$venv/bin/python" -c 'import pgpool_pcp, sys; print("installed", pgpool_pcp.__version__, "from", pgpool_pcp.__file__)'
 

@@ -52,3 +52,14 @@ def test_efm_hook(sandbox: Sandbox) -> None:
         assert hook(sandbox).returncode == 2
     finally:
         restore(sandbox)
+
+
+def test_quickstart(sandbox: Sandbox) -> None:
+    full = dict(os.environ)
+    full.update({"PCP_HOST": sandbox.endpoint, "PCP_USER": sandbox.user,
+                 "PCPPASSFILE": sandbox.env["PCPPASSFILE"]})
+    out = subprocess.run([sys.executable, str(HERE / "examples" / "quickstart.py")],
+                         capture_output=True, text=True, env=full, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("0 ") and lines[-1].startswith("primary: node "), out.stdout

@@ -17,6 +17,7 @@ use pcp_client::Client;
 use crate::commands::{Op, Target};
 use crate::error::CliError;
 use crate::exit::ExitCode;
+use crate::progress::Progress;
 use crate::report::{
     ActionKind, ActionReport, ActionResult, IsPrimaryReport, NodeRow, Report, ResolveReport, Step,
 };
@@ -33,10 +34,28 @@ fn glue_target(target: &Target) -> Result<GlueTarget, CliError> {
     })
 }
 
-fn options(wait: Option<Duration>) -> GlueOptions {
-    match wait {
+fn options(wait: Option<Duration>, progress: &Progress) -> GlueOptions {
+    let mut options = match wait {
         Some(limit) => GlueOptions::waiting(limit),
         None => GlueOptions::default(),
+    };
+    options.progress = progress.glue_callback();
+    options
+}
+
+/// How a target is named in progress messages.
+fn target_name(target: &Target) -> String {
+    match target {
+        Target::Id(id) => format!("node {id}"),
+        Target::Host(host) => crate::sanitize::escape(host).into_owned(),
+    }
+}
+
+/// Starts the spinner for an operation that can take a while: a graceful detach or promote
+/// (one long request), or any `--wait`.
+fn start(progress: &Progress, long: bool, wait: Option<Duration>, what: impl FnOnce() -> String) {
+    if long || wait.is_some() {
+        progress.start(what());
     }
 }
 
@@ -73,7 +92,11 @@ fn action(a: ActionReport) -> Result<(Report, ExitCode), CliError> {
 }
 
 /// Runs a glue operation (or, in drop-in mode, a plain attach/detach/promote).
-pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, ExitCode), CliError> {
+pub(crate) async fn execute(
+    client: &mut Client,
+    op: &Op,
+    progress: &Progress,
+) -> Result<(Report, ExitCode), CliError> {
     match op {
         Op::Attach {
             target: Target::Id(id),
@@ -89,6 +112,9 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
             plain: true,
             ..
         } => {
+            start(progress, *graceful, None, || {
+                format!("node {id}: graceful detach")
+            });
             client.detach_node(*id, *graceful).await?;
             let mut a = ActionReport::accepted(ActionKind::Detach, Some(*id));
             a.graceful = *graceful;
@@ -101,6 +127,9 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
             plain: true,
             ..
         } => {
+            start(progress, *graceful, None, || {
+                format!("node {id}: graceful promote")
+            });
             client.promote_node(*id, *graceful, *switchover).await?;
             let mut a = ActionReport::accepted(ActionKind::Promote, Some(*id));
             a.graceful = *graceful;
@@ -108,8 +137,11 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
             action(a)
         }
         Op::Attach { target, wait, .. } => {
+            start(progress, false, *wait, || {
+                format!("{}: attaching", target_name(target))
+            });
             let report = client
-                .attach(&glue_target(target)?, &options(*wait))
+                .attach(&glue_target(target)?, &options(*wait, progress))
                 .await?;
             action(from_op(ActionKind::Attach, &report))
         }
@@ -119,8 +151,16 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
             wait,
             ..
         } => {
+            start(progress, *graceful, *wait, || {
+                let how = if *graceful {
+                    "graceful detach"
+                } else {
+                    "detaching"
+                };
+                format!("{}: {how}", target_name(target))
+            });
             let report = client
-                .detach(&glue_target(target)?, *graceful, &options(*wait))
+                .detach(&glue_target(target)?, *graceful, &options(*wait, progress))
                 .await?;
             let mut a = from_op(ActionKind::Detach, &report);
             a.graceful = *graceful;
@@ -133,12 +173,20 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
             wait,
             ..
         } => {
+            start(progress, *graceful, *wait, || {
+                let how = if *graceful {
+                    "graceful promote"
+                } else {
+                    "promoting"
+                };
+                format!("{}: {how}", target_name(target))
+            });
             let report = client
                 .promote(
                     &glue_target(target)?,
                     *graceful,
                     *switchover,
-                    &options(*wait),
+                    &options(*wait, progress),
                 )
                 .await?;
             let mut a = from_op(ActionKind::Promote, &report);
@@ -182,13 +230,16 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
                 Target::Id(id) => *id,
                 Target::Host(host) => client.resolve_backend(&host_spec(host)?).await?.id,
             };
+            progress.start(format!(
+                "node {id}: waiting for streaming from the new primary"
+            ));
             let outcome = client
                 .follow_primary(
                     id,
                     // Pgpool's %P is -1 when there was no primary.
                     old_primary.and_then(|p| u32::try_from(p).ok()),
                     WaitPolicy::with_timeout(*stream_timeout),
-                    &options(*wait),
+                    &options(*wait, progress),
                 )
                 .await?;
             match outcome {
@@ -215,7 +266,11 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
                     .parse::<EfmNodeType>()
                     .map_err(|e| CliError::usage(e.to_string()))?,
             };
-            let opts = options(*wait);
+            start(progress, false, *wait, || {
+                let what = if *attach { "attaching" } else { "detaching" };
+                format!("{}: load balancing, {what}", crate::sanitize::escape(host))
+            });
+            let opts = options(*wait, progress);
             let reports = if *attach {
                 client.lb_attach(&spec, node_type, &opts).await?
             } else {

@@ -11,6 +11,7 @@ use pcp_proto::{NodeSelector, Scope, ShutdownMode};
 use crate::cli::{self, Command, LbCommand, ModeArg, ScopeArg};
 use crate::error::CliError;
 use crate::exit::ExitCode;
+use crate::progress::Progress;
 use crate::report::{ActionKind, ActionReport, NodeRow, Report};
 
 /// A backend as named on the command line.
@@ -261,24 +262,21 @@ impl Op {
                     wait: a.wait.wait,
                 }
             }
-            Command::InstallLinks(_) | Command::Completions(_) | Command::Man => return Ok(None),
+            Command::InstallLinks(_)
+            | Command::Completions(_)
+            | Command::Man
+            | Command::Watch(_) => return Ok(None),
         }))
     }
 }
 
-/// Node info of every backend, with node ids.
-pub(crate) async fn all_nodes(client: &mut Client) -> Result<Vec<NodeRow>, CliError> {
-    let reply = client.node_info_all().await?;
-    Ok(reply
-        .nodes
-        .into_iter()
-        .zip(0u32..)
-        .map(|(info, id)| NodeRow { id, info })
-        .collect())
-}
-
 /// Runs `op`; the exit code is `Success` except for negative answers (`is-primary`).
-pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, ExitCode), CliError> {
+/// Long operations show `progress` (a spinner, when one is shown at all).
+pub(crate) async fn execute(
+    client: &mut Client,
+    op: &Op,
+    progress: &Progress,
+) -> Result<(Report, ExitCode), CliError> {
     let ok = |r: Report| Ok((r, ExitCode::Success));
     match op {
         Op::NodeCount => ok(Report::NodeCount(client.node_count().await?)),
@@ -286,16 +284,31 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
             node,
             include_unused,
         } => {
-            let nodes = match node {
-                Some(id) => vec![NodeRow {
-                    id: *id,
-                    info: client.node_info(*id).await?,
-                }],
-                None => all_nodes(client).await?,
+            let (nodes, layout) = match node {
+                Some(id) => {
+                    let info = client.node_info(*id).await?;
+                    // What the reply revealed of the server's release.
+                    let layout = client
+                        .known_generation()
+                        .map(|g| pcp_proto::NodeInfoLayout::for_version(g.since));
+                    (vec![NodeRow { id: *id, info }], layout)
+                }
+                None => {
+                    let reply = client.node_info_all().await?;
+                    let layout = reply.layout;
+                    let nodes = reply
+                        .nodes
+                        .into_iter()
+                        .zip(0u32..)
+                        .map(|(info, id)| NodeRow { id, info })
+                        .collect();
+                    (nodes, Some(layout))
+                }
             };
             ok(Report::NodeInfo {
                 nodes,
                 include_unused: *include_unused,
+                layout,
             })
         }
         Op::HealthCheckStats { node } => {
@@ -315,6 +328,7 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
             ok(Report::ProcInfo {
                 rows: reply.processes,
                 include_idle: *include_idle,
+                layout: reply.layout,
             })
         }
         Op::PoolStatus => ok(Report::PoolStatus(client.pool_status().await?)),
@@ -326,6 +340,7 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
             ok(Report::WatchdogInfo(client.watchdog_info(selector).await?))
         }
         Op::Recovery { node } => {
+            progress.start(format!("node {node}: online recovery"));
             client.recover_node(*node).await?;
             ok(Report::Action(ActionReport::accepted(
                 ActionKind::Recovery,
@@ -364,7 +379,7 @@ pub(crate) async fn execute(client: &mut Client, op: &Op) -> Result<(Report, Exi
         | Op::Resolve { .. }
         | Op::IsPrimary { .. }
         | Op::FollowPrimary { .. }
-        | Op::Lb { .. } => glue::execute(client, op).await,
+        | Op::Lb { .. } => glue::execute(client, op, progress).await,
     }
 }
 

@@ -102,14 +102,14 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-fn delay(d: &ReplicationDelay) -> String {
+pub(crate) fn delay(d: &ReplicationDelay) -> String {
     match d {
         ReplicationDelay::Bytes(b) => format!("{b} B"),
         ReplicationDelay::Time(t) => format!("{:.3} s", t.as_secs_f64()),
     }
 }
 
-fn replication(n: &NodeInfo) -> String {
+pub(crate) fn replication(n: &NodeInfo) -> String {
     match (&n.replication_state, &n.replication_sync_state) {
         (Some(s), Some(y)) => format!("{s} ({y})"),
         (Some(s), None) => s.to_string(),
@@ -125,6 +125,7 @@ pub(crate) fn render(report: &Report, verbose: bool) -> String {
         Report::NodeInfo {
             nodes,
             include_unused,
+            ..
         } => node_info(nodes, *include_unused, verbose),
         Report::HealthCheckStats(stats) => health(stats, verbose),
         Report::ProcCount(pids) => {
@@ -135,7 +136,9 @@ pub(crate) fn render(report: &Report, verbose: bool) -> String {
                 format!("{}\n", list.join(" "))
             }
         }
-        Report::ProcInfo { rows, include_idle } => proc_info(rows, *include_idle, verbose),
+        Report::ProcInfo {
+            rows, include_idle, ..
+        } => proc_info(rows, *include_idle, verbose),
         Report::PoolStatus(items) => {
             let mut t = if verbose {
                 Table::new(vec!["NAME", "VALUE", "DESCRIPTION"])

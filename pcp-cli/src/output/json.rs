@@ -50,8 +50,8 @@ struct NodeCountDoc {
 }
 
 /// One backend.
-#[derive(Serialize)]
-struct NodeView {
+#[derive(Serialize, Clone, PartialEq)]
+pub(crate) struct NodeView {
     node_id: u32,
     hostname: String,
     port: u16,
@@ -78,7 +78,7 @@ struct NodeView {
 }
 
 impl NodeView {
-    fn new(id: u32, n: &NodeInfo) -> Self {
+    pub(crate) fn new(id: u32, n: &NodeInfo) -> Self {
         let (bytes, seconds) = match n.replication_delay {
             ReplicationDelay::Bytes(b) => (Some(b), None),
             ReplicationDelay::Time(d) => (None, Some(d.as_secs_f64())),
@@ -445,6 +445,7 @@ pub(crate) fn render(report: &Report) -> String {
         Report::NodeInfo {
             nodes,
             include_unused,
+            ..
         } => to_string(&nodes_doc(nodes, *include_unused)),
         Report::HealthCheckStats(stats) => to_string(&HealthDoc {
             nodes: stats.iter().map(HealthView::new).collect(),
@@ -453,7 +454,9 @@ pub(crate) fn render(report: &Report) -> String {
             process_count: pids.len(),
             pids: pids.clone(),
         }),
-        Report::ProcInfo { rows, include_idle } => to_string(&ProcInfoDoc {
+        Report::ProcInfo {
+            rows, include_idle, ..
+        } => to_string(&ProcInfoDoc {
             processes: rows
                 .iter()
                 .filter(|p| *include_idle || !p.database.is_empty())

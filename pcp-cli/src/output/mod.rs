@@ -1,5 +1,6 @@
-//! Printers: human (tables), JSON (one document) and pcp (byte-identical to Pgpool 4.3's
-//! `pcp_*` tools). Chosen once; each turns a [`Report`] into the text for stdout.
+//! Printers: human (tables), JSON (one document) and pcp (byte-identical to the `pcp_*` tools
+//! of the connected server's release, 4.3's when it is not known). Chosen once; each turns a
+//! [`Report`] into the text for stdout.
 
 pub(crate) mod human;
 pub(crate) mod json;
@@ -28,7 +29,12 @@ impl Printer {
     /// output when `terminal` is true; JSON escapes it itself.
     pub(crate) fn render(&self, report: &Report, terminal: bool) -> String {
         match self.format {
-            Format::Human => human::render(report, self.verbose),
+            // The human renderers escape each field; this pass makes sure that no path (a
+            // role or state word of a newer server, say) lets a control character through.
+            // Already escaped text is unchanged by it (backslashes are left alone).
+            Format::Human => {
+                sanitize::escape_keep_newlines(&human::render(report, self.verbose)).into_owned()
+            }
             Format::Json => json::render(report),
             Format::Pcp => {
                 let text = self.render_pcp(report);
@@ -48,17 +54,25 @@ impl Printer {
             Report::NodeInfo {
                 nodes,
                 include_unused,
+                layout,
             } => {
                 let infos: Vec<_> = nodes.iter().map(|n| n.info.clone()).collect();
-                pcp_format::node_info(&infos, *include_unused, v)
+                // 4.3's layout when the server's generation is not known.
+                let layout = layout.unwrap_or(pcp_proto::NodeInfoLayout::V4_3);
+                pcp_format::node_info(&infos, *include_unused, v, layout)
             }
             Report::HealthCheckStats(stats) => stats
                 .iter()
                 .map(|s| pcp_format::health_check_stats(s, v))
                 .collect(),
             Report::ProcCount(pids) => pcp_format::process_count(pids, v),
-            Report::ProcInfo { rows, include_idle } => {
-                pcp_format::process_info(rows, *include_idle, v)
+            Report::ProcInfo {
+                rows,
+                include_idle,
+                layout,
+            } => {
+                let layout = layout.unwrap_or(pcp_proto::ProcessInfoLayout::V4_3);
+                pcp_format::process_info(rows, *include_idle, v, layout)
             }
             Report::PoolStatus(items) => pcp_format::pool_status(items, v),
             Report::WatchdogInfo(w) => pcp_format::watchdog_info(w, v),
@@ -85,5 +99,76 @@ pub(crate) fn write_all(out: &mut dyn Write, bytes: &[u8]) -> Result<(), CliErro
         Ok(()) => Ok(()),
         Err(e) if is_broken_pipe(&e) => Ok(()),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{ActionKind, ActionReport, IsPrimaryReport, NodeRow, ResolveReport};
+    use pcp_proto::{BackendStatus, NodeInfo, ReplicationDelay, Role, UnixTime, Weight};
+
+    const EVIL: &str = "x\u{1b}[2J\u{202e}\ry";
+
+    fn evil_node() -> NodeInfo {
+        NodeInfo {
+            hostname: EVIL.to_owned(),
+            port: 5432,
+            status: BackendStatus::Unknown(EVIL.to_owned()),
+            quarantine: None,
+            pg_status: None,
+            weight: Weight { raw: 1.0 },
+            role: Role::Unknown(EVIL.to_owned()),
+            pg_role: Some(Role::Unknown(EVIL.to_owned())),
+            replication_delay: ReplicationDelay::Bytes(0),
+            replication_state: None,
+            replication_sync_state: None,
+            status_changed: UnixTime(0),
+            extra: Vec::new(),
+        }
+    }
+
+    /// Every human rendering of server text: no control character but the line ends.
+    #[test]
+    fn human_output_never_carries_control_characters() {
+        let node = NodeRow {
+            id: 1,
+            info: evil_node(),
+        };
+        let mut action = ActionReport::accepted(ActionKind::Attach, Some(1));
+        action.node = Some(evil_node());
+        action.host = Some((EVIL.to_owned(), 5432));
+        action.result = crate::report::ActionResult::Applied;
+        let reports = [
+            Report::NodeInfo {
+                nodes: vec![node.clone()],
+                include_unused: true,
+                layout: None,
+            },
+            Report::Action(action),
+            Report::IsPrimary(IsPrimaryReport { node: node.clone() }),
+            Report::Resolve(ResolveReport {
+                query: EVIL.to_owned(),
+                node_id: 1,
+                hostname: EVIL.to_owned(),
+                port: 5432,
+            }),
+        ];
+        for verbose in [false, true] {
+            let printer = Printer {
+                format: Format::Human,
+                verbose,
+                program: None,
+            };
+            for report in &reports {
+                let text = printer.render(report, true);
+                assert!(
+                    !text
+                        .chars()
+                        .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}'),
+                    "{text:?}"
+                );
+            }
+        }
     }
 }

@@ -27,12 +27,30 @@ impl HostKey {
     ///
     /// Brackets around an IPv6 literal are accepted. Returns `None` for an empty host.
     pub fn normalise(text: &str) -> Option<HostKey> {
+        // One pass can leave something a second pass would still change (`[ a ]`, `a.\u{b}`,
+        // `[[a]]`): repeat until the key prints as itself, so equal hosts get equal keys.
+        // Every pass that changes the key shortens it, so this ends.
+        let mut key = Self::normalise_once(text)?;
+        loop {
+            let next = Self::normalise_once(&key.to_string())?;
+            if next == key {
+                return Some(key);
+            }
+            key = next;
+        }
+    }
+
+    fn normalise_once(text: &str) -> Option<HostKey> {
         let text = text.trim();
         if text.is_empty() {
             return None;
         }
         if text.starts_with('/') {
-            return Some(HostKey::SocketDir(text.trim_end_matches('/').to_owned()));
+            // `/` alone stays `/` (trimming it would leave an empty directory).
+            let dir = text.trim_end_matches('/');
+            return Some(HostKey::SocketDir(
+                if dir.is_empty() { "/" } else { dir }.to_owned(),
+            ));
         }
         let unbracketed = text
             .strip_prefix('[')
@@ -128,8 +146,12 @@ impl FromStr for HostSpec {
             let (host, after) = rest
                 .split_once(']')
                 .ok_or_else(|| HostSpecError::Brackets(text.to_owned()))?;
+            let host = host.trim();
             if host.is_empty() {
                 return Err(HostSpecError::Empty);
+            }
+            if host.contains('[') {
+                return Err(HostSpecError::Brackets(text.to_owned()));
             }
             let port = match after {
                 "" => None,
@@ -175,11 +197,18 @@ impl FromStr for HostSpec {
 
 impl fmt::Display for HostSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bracket = self.host.contains(':');
+        // Brackets where the text would read back differently: a port after an IPv6 literal
+        // or a socket directory, and a host with a single colon (it would look like a port).
+        let colons = self.host.matches(':').count();
+        let bracket = match self.port {
+            Some(_) => colons > 0 || self.host.starts_with('/'),
+            None => colons == 1 && !self.host.starts_with('/'),
+        };
         match (bracket, self.port) {
             (true, Some(p)) => write!(f, "[{}]:{p}", self.host),
             (false, Some(p)) => write!(f, "{}:{p}", self.host),
-            (_, None) => f.write_str(&self.host),
+            (true, None) => write!(f, "[{}]", self.host),
+            (false, None) => f.write_str(&self.host),
         }
     }
 }
