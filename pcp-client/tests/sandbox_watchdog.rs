@@ -62,6 +62,48 @@ async fn watchdog_of(sandbox: &Sandbox, port: u16) -> WatchdogInfo {
     info
 }
 
+/// Waits (up to a minute) until every Pgpool sees the whole cluster: three members, two of
+/// them remote and alive, quorum, and one leader they agree on. A test that ran just before
+/// (the watchdog drill) may have stopped and restarted a Pgpool, and the cluster takes a few
+/// seconds to form again.
+async fn settled(sandbox: &Sandbox) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let mut views = Vec::new();
+        for port in &sandbox.pcp_ports {
+            let view = async {
+                let mut client = config(sandbox, &[*port]).connect().await?;
+                let info = client.watchdog_info(NodeSelector::All).await;
+                client.close().await.ok();
+                info
+            }
+            .await;
+            views.push(view.map_err(|e| e.to_string()));
+        }
+        let leaders: std::collections::BTreeSet<String> = views
+            .iter()
+            .filter_map(|v| v.as_ref().ok())
+            .map(|i| i.leader_node_name.clone())
+            .collect();
+        let whole = leaders.len() == 1
+            && views.iter().all(|v| {
+                v.as_ref().is_ok_and(|i| {
+                    i.quorum_status == QuorumStatus::Exists
+                        && i.nodes.len() == 3
+                        && i.alive_node_count == 2
+                })
+            });
+        if whole {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the watchdog cluster is not whole after 60 s: {views:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// The index of the Pgpool whose local watchdog node is the leader.
 async fn leader_index(sandbox: &Sandbox) -> usize {
     let mut leaders = Vec::new();
@@ -81,6 +123,7 @@ async fn three_members_and_one_leader() {
         return;
     };
     let _shared = CLUSTER.read().await;
+    settled(&sandbox).await;
     let mut leader_names = Vec::new();
     for (i, port) in sandbox.pcp_ports.iter().enumerate() {
         let info = watchdog_of(&sandbox, *port).await;
@@ -113,6 +156,7 @@ async fn prefer_watchdog_leader_connects_to_the_leader() {
         return;
     };
     let _shared = CLUSTER.read().await;
+    settled(&sandbox).await;
     let leader = leader_index(&sandbox).await;
     let mut ports = sandbox.pcp_ports.clone();
     for _ in 0..ports.len() {
@@ -149,6 +193,7 @@ async fn next_endpoint_when_the_first_pgpool_stops() {
         return;
     };
     let _exclusive = CLUSTER.write().await;
+    settled(&sandbox).await;
     let ports = sandbox.pcp_ports.clone();
     let mut client = config(&sandbox, &ports).connect().await.unwrap();
     assert_eq!(client.endpoint().map(Endpoint::port), Some(ports[0]));
@@ -180,9 +225,17 @@ async fn next_endpoint_when_the_first_pgpool_stops() {
     // A fresh client skips the stopped endpoint.
     let mut fresh = config(&sandbox, &ports).connect().await.unwrap();
     assert_eq!(fresh.endpoint().map(Endpoint::port), Some(ports[1]));
-    // The watchdog cluster goes on without it.
-    let info = fresh.watchdog_info(NodeSelector::All).await.unwrap();
-    assert!(info.leader().is_some(), "{info:?}");
+    // The watchdog cluster goes on without it: a leader is there, or elected within seconds
+    // (when Pgpool 0 was the leader).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let info = fresh.watchdog_info(NodeSelector::All).await.unwrap();
+        if info.leader().is_some() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no leader after 60 s: {info:?}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     fresh.close().await.unwrap();
 
     drop(restore);
