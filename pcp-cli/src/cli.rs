@@ -28,12 +28,19 @@ pub(crate) struct Cli {
     #[command(flatten)]
     pub(crate) out: OutputArgs,
 
-    /// Print help (`--help` only: `-h` is the host).
-    #[arg(long = "help", action = clap::ArgAction::Help, global = true)]
-    help: Option<bool>,
+    #[command(flatten)]
+    help: HelpFlag,
 
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// `--help`, long only.
+#[derive(Debug, Clone, Args)]
+struct HelpFlag {
+    /// Print help (`--help` only: `-h` is the host).
+    #[arg(long = "help", action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
 }
 
 /// Where Pgpool is and how to log in (as the `pcp_*` tools, plus several endpoints and a time
@@ -606,10 +613,73 @@ fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
 
 /// The clap command, with `-h` freed for `--host` in every subcommand.
 pub(crate) fn command() -> clap::Command {
-    fn free_h(cmd: clap::Command) -> clap::Command {
-        cmd.disable_help_flag(true).mut_subcommands(free_h)
-    }
     free_h(Cli::command())
+}
+
+fn free_h(cmd: clap::Command) -> clap::Command {
+    cmd.disable_help_flag(true).mut_subcommands(free_h)
+}
+
+/// The subcommands [`parse_lean`] builds alone, each with the function that adds its arguments.
+/// The other subcommands (`watch`, `install-links`, `completions`, `man`) run long or print the
+/// whole command line anyway.
+const LONE_SUBCOMMANDS: &[(&str, AddArgs)] = &[
+    ("node-count", std::convert::identity),
+    ("node-info", NodeInfoArgs::augment_args),
+    ("health-check-stats", NodeSelectArgs::augment_args),
+    ("proc-count", std::convert::identity),
+    ("proc-info", ProcInfoArgs::augment_args),
+    ("pool-status", std::convert::identity),
+    ("watchdog-info", WatchdogArgs::augment_args),
+    ("attach", AttachArgs::augment_args),
+    ("detach", DetachArgs::augment_args),
+    ("promote", PromoteArgs::augment_args),
+    ("recovery", NodeRequiredArgs::augment_args),
+    ("stop", StopArgs::augment_args),
+    ("reload", ScopeArgs::augment_args),
+    ("log-rotate", ScopeArgs::augment_args),
+    ("invalidate-query-cache", std::convert::identity),
+    ("resolve", ResolveArgs::augment_args),
+    ("is-primary", TargetArgs::augment_args),
+    ("follow-primary", FollowPrimaryArgs::augment_args),
+    ("lb", lb_subcommands),
+];
+
+/// Adds a subcommand's arguments to its (empty) command.
+type AddArgs = fn(clap::Command) -> clap::Command;
+
+fn lb_subcommands(cmd: clap::Command) -> clap::Command {
+    LbCommand::augment_subcommands(cmd).subcommand_required(true)
+}
+
+/// Parses a command line with a command tree holding only the subcommand it names, or `None`
+/// to leave it to the whole tree ([`command`]).
+///
+/// Building the whole tree (every subcommand, each given a copy of the global options) was
+/// most of pcpctl's start-up, for one command that then runs for a millisecond. The
+/// subcommand is guessed as the first word that is a subcommand's name; clap then parses the
+/// whole line against the root and that subcommand alone. A wrong guess (the word was an
+/// option's value) or any other error gives `None`, and the caller parses again with the
+/// whole tree, so that help, version and every error message come from the complete
+/// definition. A line that parses here parses to the same result there: the lone subcommand is
+/// the whole tree's own definition of it (a test compares the two).
+pub(crate) fn parse_lean(args: &[std::ffi::OsString]) -> Option<Cli> {
+    use clap::FromArgMatches;
+    let (name, add_args) = args.iter().skip(1).find_map(|word| {
+        let word = word.to_str()?;
+        LONE_SUBCOMMANDS.iter().find(|(name, _)| *name == word)
+    })?;
+    let command = Box::leak(Box::new(lean_command(name, *add_args)));
+    let matches = command.try_get_matches_from_mut(args).ok()?;
+    // Like the tree in `main`, the matches live until the process exits.
+    let matches: &clap::ArgMatches = Box::leak(Box::new(matches));
+    Cli::from_arg_matches(matches).ok()
+}
+
+fn lean_command(name: &'static str, add_args: AddArgs) -> clap::Command {
+    let root = clap::Command::new("pcpctl");
+    let root = HelpFlag::augment_args(OutputArgs::augment_args(ConnArgs::augment_args(root)));
+    free_h(root.subcommand(add_args(clap::Command::new(name))))
 }
 
 #[cfg(test)]
@@ -718,6 +788,124 @@ mod tests {
         assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
         // -h wants a value: it is the host.
         assert!(parse(&["pcpctl", "node-count", "-h"]).is_err());
+    }
+
+    /// The Debug text of a command's arguments, groups and nested subcommands, sorted: what
+    /// parsing depends on (help texts included, as they are part of the arguments).
+    fn definition(cmd: &clap::Command) -> Vec<String> {
+        let mut parts: Vec<String> = cmd
+            .get_arguments()
+            .map(|a| format!("{a:?}"))
+            .chain(cmd.get_groups().map(|g| format!("{g:?}")))
+            .collect();
+        for sub in cmd.get_subcommands() {
+            parts.push(format!("subcommand {}", sub.get_name()));
+            parts.extend(definition(sub));
+        }
+        parts.push(format!(
+            "subcommand required: {}",
+            cmd.is_subcommand_required_set()
+        ));
+        parts.sort();
+        parts
+    }
+
+    #[test]
+    fn lone_subcommands_are_the_whole_trees_own() {
+        let mut whole = command();
+        whole.build();
+        for (name, add_args) in LONE_SUBCOMMANDS {
+            let mut lean = lean_command(name, *add_args);
+            lean.build();
+            let from_whole = whole.find_subcommand(name).expect("in the whole tree");
+            let alone = lean.find_subcommand(name).expect("in the lean tree");
+            assert_eq!(definition(alone), definition(from_whole), "{name}");
+        }
+        let mut lean_root = lean_command("node-count", std::convert::identity);
+        lean_root.build();
+        let root_args = |cmd: &clap::Command| {
+            let mut args: Vec<String> = cmd
+                .get_arguments()
+                .filter(|a| a.get_id() != "version")
+                .map(|a| format!("{a:?}"))
+                .collect();
+            args.sort();
+            args
+        };
+        assert_eq!(root_args(&lean_root), root_args(&whole));
+    }
+
+    #[test]
+    fn lean_parse_agrees_with_the_whole_tree() {
+        let lines: &[&str] = &[
+            "pcpctl node-count",
+            "pcpctl -h db1 -p 9999 -U u -w node-count --json",
+            "pcpctl node-info -h db1 -p 9999 -U u -w -v 1",
+            "pcpctl -h a,b:1 -h /tmp node-info --all -n 2",
+            "pcpctl node-info -n 1 2",
+            "pcpctl health-check-stats 0 --format pcp",
+            "pcpctl proc-info -P 123 -a --timeout 2.5",
+            "pcpctl proc-info 123",
+            "pcpctl pool-status -d",
+            "pcpctl watchdog-info -n 1",
+            "pcpctl attach --node-host db2 --node-port 5432 --wait=3",
+            "pcpctl attach --wait 1",
+            "pcpctl attach 1 -n 1",
+            "pcpctl attach --node-port 5432",
+            "pcpctl attach",
+            "pcpctl detach -g 2 --wait",
+            "pcpctl promote -g -s --node-host db3",
+            "pcpctl recovery",
+            "pcpctl recovery 2",
+            "pcpctl stop -m f -s c",
+            "pcpctl stop -m nonsense",
+            "pcpctl reload -s cluster",
+            "pcpctl log-rotate",
+            "pcpctl invalidate-query-cache --prefer-leader -h x -h y",
+            "pcpctl resolve db1:5433",
+            "pcpctl resolve attach",
+            "pcpctl is-primary 10.0.0.2",
+            "pcpctl follow-primary 1 --old-primary -1 --stream-timeout 5",
+            "pcpctl lb attach 10.0.0.1 s --wait=2.5",
+            "pcpctl lb detach 10.0.0.1",
+            "pcpctl lb",
+            "pcpctl lb attach",
+            "pcpctl -U attach attach 1",
+            "pcpctl -U stop node-count",
+            "pcpctl -U attach detach 1",
+            "pcpctl --json --format pcp node-count",
+            "pcpctl -w -W node-count",
+            "pcpctl node-count -h",
+            "pcpctl node-count --help",
+            "pcpctl help attach",
+            "pcpctl --version",
+            "pcpctl",
+            "pcpctl watch --count 2 attach",
+            "pcpctl node-count extra",
+            "pcpctl --port 0 node-count",
+            "pcpctl --pass secret --passfile /x node-count",
+        ];
+        for line in lines {
+            let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
+            let whole = command()
+                .try_get_matches_from(&args)
+                .ok()
+                .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).ok());
+            let lean = parse_lean(&args);
+            match &whole {
+                Some(cli) => {
+                    if let Some(lean) = &lean {
+                        assert_eq!(format!("{lean:?}"), format!("{cli:?}"), "{line}");
+                    }
+                }
+                None => assert!(lean.is_none(), "{line}: lean parse accepted it"),
+            }
+        }
+        // The lean path does take the common lines.
+        for line in ["pcpctl -h db -w node-count", "pcpctl lb attach 10.0.0.1 p"] {
+            let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
+            assert!(parse_lean(&args).is_some(), "{line}");
+        }
     }
 
     #[test]

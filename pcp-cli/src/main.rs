@@ -59,27 +59,12 @@ fn main() -> std::process::ExitCode {
 
 /// pcpctl proper: parse, run, report.
 fn run(args: Vec<OsString>) -> ExitCode {
-    // Building clap's command tree is most of pcpctl's start-up; freeing it again costs a
-    // sixth of the instructions of a whole `node-count`. The process is about to do one thing
-    // and exit, so the tree and the matches are deliberately never freed.
-    let command = Box::leak(Box::new(cli::command()));
-    let matches = match command.try_get_matches_from_mut(args) {
-        Ok(m) => &*Box::leak(Box::new(m)),
-        Err(e) => {
-            let _ = e.print();
-            return if e.exit_code() == 0 {
-                ExitCode::Success
-            } else {
-                ExitCode::Usage
-            };
-        }
-    };
-    let cli = match Cli::from_arg_matches(matches) {
-        Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return ExitCode::Usage;
-        }
+    let cli = match cli::parse_lean(&args) {
+        Some(cli) => cli,
+        None => match parse_whole(args) {
+            Ok(cli) => cli,
+            Err(code) => return code,
+        },
     };
     logging::init("pcpctl", cli.out.debug);
     let printer = Printer {
@@ -94,6 +79,30 @@ fn run(args: Vec<OsString>) -> ExitCode {
             err.exit_code()
         }
     }
+}
+
+/// Parses with the whole command tree: help, version, errors, and the subcommands
+/// [`cli::parse_lean`] leaves alone.
+fn parse_whole(args: Vec<OsString>) -> Result<Cli, ExitCode> {
+    // Freeing clap's tree again would cost a sixth of the instructions of a whole `node-count`.
+    // The process is about to do one thing and exit, so the tree and the matches are
+    // deliberately never freed.
+    let command = Box::leak(Box::new(cli::command()));
+    let matches = match command.try_get_matches_from_mut(args) {
+        Ok(m) => &*Box::leak(Box::new(m)),
+        Err(e) => {
+            let _ = e.print();
+            return Err(if e.exit_code() == 0 {
+                ExitCode::Success
+            } else {
+                ExitCode::Usage
+            });
+        }
+    };
+    Cli::from_arg_matches(matches).map_err(|e| {
+        let _ = e.print();
+        ExitCode::Usage
+    })
 }
 
 /// Prints an error: one line on stderr (server text escaped), and in JSON mode the error
