@@ -677,9 +677,24 @@ pub(crate) fn parse_lean(args: &[std::ffi::OsString]) -> Option<Cli> {
 }
 
 fn lean_command(name: &'static str, add_args: AddArgs) -> clap::Command {
+    free_h(lean_root().subcommand(add_args(clap::Command::new(name))))
+}
+
+fn lean_root() -> clap::Command {
     let root = clap::Command::new("pcpctl");
-    let root = HelpFlag::augment_args(OutputArgs::augment_args(ConnArgs::augment_args(root)));
-    free_h(root.subcommand(add_args(clap::Command::new(name))))
+    HelpFlag::augment_args(OutputArgs::augment_args(ConnArgs::augment_args(root)))
+}
+
+/// `pcpctl --version` (possibly among global options) without building the whole tree: the
+/// version text if that is what the line asks for.
+pub(crate) fn lean_version(args: &[std::ffi::OsString]) -> Option<String> {
+    let root = lean_root()
+        .disable_help_flag(true)
+        .version(env!("CARGO_PKG_VERSION"));
+    match root.try_get_matches_from(args) {
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => Some(e.to_string()),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -905,6 +920,25 @@ mod tests {
         for line in ["pcpctl -h db -w node-count", "pcpctl lb attach 10.0.0.1 p"] {
             let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
             assert!(parse_lean(&args).is_some(), "{line}");
+        }
+    }
+
+    #[test]
+    fn lean_version_is_the_whole_trees() {
+        for line in ["pcpctl --version", "pcpctl -V", "pcpctl -h x --version"] {
+            let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
+            let whole = command().try_get_matches_from(&args).unwrap_err();
+            assert_eq!(whole.kind(), clap::error::ErrorKind::DisplayVersion);
+            assert_eq!(lean_version(&args), Some(whole.to_string()), "{line}");
+        }
+        for line in [
+            "pcpctl node-count",
+            "pcpctl",
+            "pcpctl --help",
+            "pcpctl --bogus",
+        ] {
+            let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
+            assert_eq!(lean_version(&args), None, "{line}");
         }
     }
 

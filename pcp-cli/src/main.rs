@@ -61,6 +61,9 @@ fn main() -> std::process::ExitCode {
 fn run(args: Vec<OsString>) -> ExitCode {
     let cli = match cli::parse_lean(&args) {
         Some(cli) => cli,
+        None if cli::lean_version(&args).is_some_and(|text| print_stdout(&text)) => {
+            return ExitCode::Success;
+        }
         None => match parse_whole(args) {
             Ok(cli) => cli,
             Err(code) => return code,
@@ -79,6 +82,11 @@ fn run(args: Vec<OsString>) -> ExitCode {
             err.exit_code()
         }
     }
+}
+
+/// Writes text to standard output; false if that failed.
+fn print_stdout(text: &str) -> bool {
+    write_all(&mut std::io::stdout().lock(), text.as_bytes()).is_ok()
 }
 
 /// Parses with the whole command tree: help, version, errors, and the subcommands
