@@ -2,8 +2,20 @@
 # with pcpctl against benches/glue/baseline.sh, the pcp_* sequence of the EFM architecture's
 # helper script. Prints a Markdown section on stdout.
 #
-# Uses from benches/run: PCPCTL EXEC OUT GLUE_RUNS GLUE_ACTION_RUNS CLI_WARMUP PCP_SANDBOX_ENV
-# and the helpers ms ratio met fig spread goal.
+# Uses from benches/run: PCPCTL EXEC GLUE_LIB OUT GLUE_RUNS GLUE_ACTION_RUNS CLI_WARMUP
+# PCP_SANDBOX_ENV and the helpers ms ratio met fig spread goal.
+
+# lib_stat FILE median|min|max: a statistic of pcp-bench-glue's samples (µs, one per line)
+lib_stat() {
+    sort -n "$1" | awk -v want="$2" '{ v[NR] = $1 } END {
+        if (NR == 0) { print 0; exit }
+        if (want == "min") print v[1]; else if (want == "max") print v[NR];
+        else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# lib_spread FILE: "1.23 (1.10–2.05)" in ms
+lib_spread() {
+    printf '%s (%s–%s)' "$(ms "$(lib_stat "$1" median)")" "$(ms "$(lib_stat "$1" min)")" "$(ms "$(lib_stat "$1" max)")"
+}
 
 section_glue() {
     # shellcheck disable=SC1090
@@ -31,27 +43,46 @@ section_glue() {
         "t-nc=$TOOLS/pcp_node_count $conn" \
         "p-nc=$PCPCTL $conn node-count" >"$res"
 
+    # The same operations inside a running program (pcp-bench-glue): a session per operation
+    # (as a hook opens one), and one session kept open across them.
+    local key host op mode
+    for spec in "isp0 is-primary $primary_host" "isp2 is-primary $last_host" "att attach $standby_host"; do
+        read -r key op host <<<"$spec"
+        for mode in fresh kept; do
+            "$GLUE_LIB" "$op" "$host" "$GLUE_RUNS" "$mode" >"$OUT/glue-lib-$key-$mode.txt"
+        done
+    done
+
     # Actions: detach then attach the standby, each timed until Pgpool accepted the request;
     # after each, untimed, wait until node info shows it applied and Pgpool has settled.
     # Fixed order, so every request finds the node in the state it changes.
     local node1=1
     "$settle" "$node1" up >/dev/null
     local act="$OUT/glue-actions.tsv"
+    : >"$OUT/glue-lib-det-fresh.txt"
+    : >"$OUT/glue-lib-att2-fresh.txt"
     "$EXEC" --runs "$GLUE_ACTION_RUNS" --warmup 1 --fixed-order --raw "$act.raw" \
         "b-det=$base detach $standby_host @@ $settle $node1 down" \
         "b-att=$base attach $standby_host @@ $settle $node1 up" \
         "p-det=$PCPCTL $conn detach --node-host $standby_host @@ $settle $node1 down" \
-        "p-att=$PCPCTL $conn attach --node-host $standby_host @@ $settle $node1 up" >"$act"
+        "p-att=$PCPCTL $conn attach --node-host $standby_host @@ $settle $node1 up" \
+        "l-det=$GLUE_LIB detach $standby_host 1 fresh $OUT/glue-lib-det-fresh.txt @@ $settle $node1 down" \
+        "l-att=$GLUE_LIB attach $standby_host 1 fresh $OUT/glue-lib-att2-fresh.txt @@ $settle $node1 up" >"$act"
+    # The warm-up round appended too: keep the timed rounds only.
+    for key in det att2; do
+        tail -n "$GLUE_ACTION_RUNS" "$OUT/glue-lib-$key-fresh.txt" >"$OUT/glue-lib-$key-fresh.tmp"
+        mv "$OUT/glue-lib-$key-fresh.tmp" "$OUT/glue-lib-$key-fresh.txt"
+    done
     "$settle" "$node1" up >/dev/null # the state we found
 
-    local rows=() spec label file key b p a g speed m
+    local rows=() spec label file key lkey b p a g speed m lf lk lfs lks
     for spec in \
         "isp0|is-primary of the primary, by its configured name \`$primary_host\` (node 0: baseline makes 2 calls)|$res|isp0|—" \
         "isp2|is-primary of a standby, \`$last_host\` (node 2: baseline makes 4 calls)|$res|isp2|—" \
         "att|attach of an already-up standby, \`$standby_host\` (baseline: 4 calls; pcpctl sends nothing)|$res|att|≥ 15×" \
         "det|detach of a standby, \`$standby_host\`, until accepted|$act|det|≥ 15×" \
         "att2|attach of that detached standby, until accepted|$act|att|≥ 15×"; do
-        IFS='|' read -r _ label file key g <<<"$spec"
+        IFS='|' read -r lkey label file key g <<<"$spec"
         b=$(fig "$file" "b-$key" median) p=$(fig "$file" "p-$key" median)
         speed=$(awk -v b="$b" -v p="$p" 'BEGIN { printf "%.1f", b / p }')
         if [ "$g" = "—" ]; then m="—"; else
@@ -63,7 +94,14 @@ section_glue() {
         else
             a="—"
         fi
-        rows+=("| $label | $(spread "$file" "b-$key") | $a | $(spread "$file" "p-$key") | ${speed}× | $g | $m |")
+        lf="$OUT/glue-lib-$lkey-fresh.txt" lk="$OUT/glue-lib-$lkey-kept.txt"
+        lfs="$(lib_spread "$lf") | $(awk -v b="$b" -v l="$(lib_stat "$lf" median)" 'BEGIN { printf "%.1f×", b / l }')"
+        if [ -s "$lk" ]; then
+            lks="$(lib_spread "$lk") | $(awk -v b="$b" -v l="$(lib_stat "$lk" median)" 'BEGIN { printf "%.0f×", b / l }')"
+        else
+            lks="— (a new session per request: see below) | —"
+        fi
+        rows+=("| $label | $(spread "$file" "b-$key") | $a | $(spread "$file" "p-$key") | ${speed}× | $g | $m | $lfs | $lks |")
     done
 
     cat <<EOF
@@ -89,8 +127,15 @@ Reads and attach-of-an-up-node: $GLUE_RUNS interleaved runs each. Detach/attach:
 detach, baseline attach, pcpctl detach, pcpctl attach. Times in ms, median (min–max);
 "speed-up" is the baseline's median over pcpctl's.
 
-| operation | baseline | baseline, awk | pcpctl | speed-up | goal | met |
-|---|---|---|---|---|---|---|
+The last four columns time the same operations inside a running program (\`pcp-bench-glue\`,
+\`benches/glue/library.rs\`: \`Client::is_primary\` / \`attach\` / \`detach\` by host, no
+process start): first with a PCP session opened (and closed) per operation, as a hook does; then
+on one session kept open, as an HA daemon, a monitoring job or the Python package would. Reads:
+$GLUE_RUNS operations in a row after the interleaved runs above; actions: a column of the same
+fixed-order rounds. Their speed-ups are against the baseline too.
+
+| operation | baseline | baseline, awk | pcpctl | speed-up | goal | met | pcp-client, session per operation | speed-up | pcp-client, open session | speed-up |
+|---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
 EOF
@@ -108,25 +153,19 @@ EOF
 one PCP session: a \`pcp_node_count\` run takes $(ms "$tnc") ms (median, measured with the reads
 above), and the baseline's cost is about that many calls plus bash. No single command can go
 below one process and one session, which for pcpctl is its own \`node-count\`,
-$(ms "$pnc") ms. So against a baseline of 4 calls the best possible speed-up is
-about ${ceil}× (baseline attach-of-an-up-node over pcpctl's \`node-count\`), and against the
-2–4 calls of the other operations less. A 15× goal needs a baseline of roughly 15 calls, or
-hooks that cost several times what the \`pcp_*\` tools cost on this machine.
+$(ms "$pnc") ms. So against a baseline of 4 calls the best possible speed-up for a hook process
+is about ${ceil}× (baseline attach-of-an-up-node over pcpctl's \`node-count\`), and against the
+2–4 calls of the other operations less. pcpctl opens one PCP session per operation${sessions}.
 
-Where pcpctl's glue commands spend more than that floor:
-
-* Two PCP sessions per attach/detach${sessions}: the first resolves the host, the second,
-  fresh one reads node info and sends the request (\`pcp-client/src/glue/ops.rs\`: a session
-  judges attach/detach from a snapshot taken when it opened, and Pgpool restarts its PCP
-  listener after every failover). Every session costs a Pgpool fork (about 2 ms here). When
-  nothing needs sending (attach of an up node) the second session could be skipped by
-  reading node info on the first; when a request is sent, the first session could be the
-  one used if no failover happened since it opened.
-* Host resolution reads pool status (152 items, about 10 KB) rather than node info, and
-  resolves every configured host name through the system resolver (\`localhost\` here) on a
-  blocking thread. A literal address that equals exactly one configured address could skip
-  DNS.
-* pcpctl's start-up (clap; see the pcpctl-vs-tools section), paid once rather than per call.
+Inside a running program the process start goes, but not the session: Pgpool forks a PCP
+worker for every connection (about 2 ms of the figures above), and a detach or attach must be
+sent on a session opened after the last failover (Pgpool restarts its PCP listener then, and a
+session's worker judges node states from what it saw when it was forked): the glue reopens a
+session older than a second before an attach or detach, and closes it afterwards so that an
+idle worker cannot hold up Pgpool's next failover (\`apply\` in
+\`pcp-client/src/glue/ops.rs\`). So an attach or detach costs one fork wherever it is sent
+from, even on a client kept open, while a read on an open session (is-primary) costs a round
+trip or two.
 
 EOF
     fi
