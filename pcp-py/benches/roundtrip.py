@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import platform
@@ -42,6 +43,80 @@ def sandbox_env() -> dict[str, str]:
                     env[key] = " ".join(shlex.split(value))
             break
     return env
+
+
+# --------------------------------------------------------------------------------------------
+# BENCHMARK-ONLY CODE: the pure-asyncio floor. Not part of pgpool_pcp and not a client: the
+# least a Python asyncio program can pay for one PCP node-count round trip on this machine
+# (one loopback socket driven by the event loop itself, no threads, request bytes hard-coded
+# from the protocol reference: docs of PCP's 'M'/'R' login and 'L' node count). It checks only
+# what it needs to stay in step (tags and lengths), nothing else.
+
+NODE_COUNT = b"L\x00\x00\x00\x04"
+
+
+def _packet(tag: bytes, payload: bytes) -> bytes:
+    return tag + (len(payload) + 4).to_bytes(4, "big") + payload
+
+
+class FloorProtocol(asyncio.Protocol):
+    """One reply packet per request: buffers bytes until a whole packet is in, then completes
+    the waiting future with (tag, payload)."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+        self.waiter: asyncio.Future[tuple[bytes, bytes]] | None = None
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        if len(self.buf) < 5:
+            return
+        size = 1 + int.from_bytes(self.buf[1:5], "big")
+        if len(self.buf) < size:
+            return
+        tag, payload = bytes(self.buf[:1]), bytes(self.buf[5:size])
+        del self.buf[:size]
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result((tag, payload))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc or ConnectionError("closed"))
+
+    def request(self, packet: bytes) -> asyncio.Future[tuple[bytes, bytes]]:
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(packet)
+        return self.waiter
+
+
+async def floor_connect(env: dict[str, str]) -> FloorProtocol:
+    """Connects and logs in (MD5 with the server's salt, as the protocol reference says)."""
+    loop = asyncio.get_running_loop()
+    _, proto = await loop.create_connection(FloorProtocol, env["PCP_HOST"], int(env["PCP_PORT"]))
+    tag, salt = await proto.request(b"M\x00\x00\x00\x04")
+    assert tag == b"m" and len(salt) == 4, tag
+    user = env["PCP_USER"].encode()
+    h1 = hashlib.md5(env["PCP_PASSWORD"].encode()).hexdigest().encode()
+    h2 = hashlib.md5(h1 + user).hexdigest().encode()
+    answer = hashlib.md5(h2 + salt).hexdigest().encode()
+    tag, _ = await proto.request(_packet(b"R", user + b"\x00" + answer + b"\x00"))
+    assert tag == b"r", tag
+    return proto
+
+
+async def floor_node_count(proto: FloorProtocol) -> int:
+    tag, payload = await proto.request(NODE_COUNT)
+    assert tag == b"l", tag
+    return int(payload.split(b"\x00")[1])
+
+# --------------------------------------------------------------------------------------------
 
 
 class RustClient:
@@ -89,16 +164,28 @@ def main_bench(path: str, env: dict[str, str], iterations: int, rounds: int
             await async_client.node_count()
         return (time.perf_counter() - start) * 1e6 / n
 
+    floor = loop.run_until_complete(floor_connect(env))
+
+    async def floor_loop(n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            await floor_node_count(floor)
+        return (time.perf_counter() - start) * 1e6 / n
+
     rust = RustClient(path, env)
     rust.round(200)
     sync_round(200)
     loop.run_until_complete(async_loop(200))
-    out: dict[str, list[float]] = {"rust": [], "sync": [], "async": []}
+    loop.run_until_complete(floor_loop(200))
+    out: dict[str, list[float]] = {"rust": [], "sync": [], "async": [], "floor": []}
     for _ in range(rounds):
         out["rust"].append(rust.round(iterations))
         out["sync"].append(sync_round(iterations))
         out["async"].append(loop.run_until_complete(async_loop(iterations)))
+        out["floor"].append(loop.run_until_complete(floor_loop(iterations)))
     rust.close()
+    assert floor.transport is not None
+    floor.transport.close()
     sync_client.close()
     loop.run_until_complete(async_client.close())  # awaitable, made outside the loop
     loop.close()
@@ -144,6 +231,7 @@ def main() -> int:
     rust_us = statistics.median(samples["rust"])
     sync_us = statistics.median(samples["sync"])
     async_us = statistics.median(samples["async"])
+    floor_us = statistics.median(samples["floor"])
     result = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         "python": platform.python_version(),
@@ -153,8 +241,11 @@ def main() -> int:
         "rust_us": round(rust_us, 2),
         "python_sync_us": round(sync_us, 2),
         "python_async_us": round(async_us, 2),
+        "asyncio_floor_us": round(floor_us, 2),
         "sync_ratio": round(sync_us / rust_us, 3),
         "async_ratio": round(async_us / rust_us, 3),
+        "floor_ratio": round(floor_us / rust_us, 3),
+        "async_over_floor": round(async_us / floor_us, 3),
         "rounds_us": {k: [round(v, 1) for v in vs] for k, vs in samples.items()},
         "import_ms_median": round(import_ms, 2),
         "empty_ms_median": round(empty_ms, 3),
