@@ -1,4 +1,4 @@
-//! The bridge between asyncio and the tokio runtime that runs `AsyncClient` operations.
+//! The bridge between asyncio and the `AsyncClient` operations.
 //!
 //! A method of `AsyncClient` returns a [`PcpCall`]: one object that is at the same time the
 //! coroutine the caller awaits (or hands to `asyncio.run`, `create_task`, `gather`) and the
@@ -6,30 +6,36 @@
 //! with `_asyncio_future_blocking`, `add_done_callback`, `result`, `cancel`, ...). One Python
 //! object per call, no `asyncio.Future`, no done callback of our own.
 //!
-//! When it is first resumed, the call spawns its operation on the runtime. The operation's
-//! result comes back to the loop without the GIL: the tokio thread queues it on the loop's
+//! **The operation runs on the loop's thread.** It is an ordinary `pcp_client` future (the
+//! same code as for the blocking `Client`, timeouts and reconnection included), polled by the
+//! asyncio loop's thread inside the shared tokio runtime's context: the first poll, when the
+//! call is first resumed, writes the request at once. Tokio's I/O and timer driver runs on the
+//! runtime's threads and only wakes the future: the waker queues the call on the loop's
 //! [`Notifier`] and writes one byte to a socket pair whose read end the loop watches
-//! (`loop.add_reader`); the loop then runs [`Drain`] on its own thread, which turns every
-//! queued result into Python and wakes the waiting tasks directly (in their context), in one
-//! batch. Compared with `call_soon_threadsafe` from the tokio thread: no GIL taken off the
-//! loop's thread, no handle and no self-pipe round of asyncio's, no second loop iteration.
+//! (`loop.add_reader`), without the GIL. The loop then runs [`Drain`] on its own thread, which
+//! polls every queued call (reading and decoding the reply) and wakes the tasks of those that
+//! finished directly, in their context, in one batch. So a round trip costs one thread
+//! hand-over (driver → loop), where spawning the operation on tokio and handing the result back
+//! with `call_soon_threadsafe` cost three and the GIL on a tokio thread.
 //!
+//! An operation therefore makes progress only while its loop runs, like any asyncio I/O.
 //! Cancelling the task (`task.cancel()`, `asyncio.wait_for`, ...) calls [`PcpCall::cancel`],
-//! which aborts the tokio task: its session is then dropped, as after a lost connection.
+//! which drops the operation: its session is then closed, as after a lost connection.
 
 use std::future::Future;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::net::UnixStream;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::task::{Context, Poll, Wake, Waker};
 
 use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PySystemExit};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyDict;
 use pyo3::{intern, IntoPyObjectExt};
-use tokio::task::AbortHandle;
 
 use crate::errors::Failure;
 use crate::runtime::runtime;
@@ -44,17 +50,17 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A finished operation, turned into Python on the loop's thread.
 type Completion = Box<dyn FnOnce(Python<'_>) -> PyResult<Py<PyAny>> + Send>;
 
-/// Spawns the operation; it reports to the notifier with the call when it ends.
-type Starter = Box<dyn FnOnce(Py<PcpCall>, Arc<Notifier>) -> AbortHandle + Send>;
+/// The operation of a call.
+type Operation = Pin<Box<dyn Future<Output = Completion> + Send>>;
 
-// ------------------------------------------------------------------ completion queue per loop
+// ------------------------------------------------------------------ wake-ups per loop
 
-/// Finished operations waiting for one event loop, and the socket pair that wakes it.
+/// Calls woken for one event loop, and the socket pair that wakes it.
 struct Notifier {
     /// The process that made it (a forked child makes its own).
     pid: u32,
-    done: Mutex<Vec<(Py<PcpCall>, Completion)>>,
-    /// A byte is in the socket pair, or is about to be: later results need not write one.
+    woken: Mutex<Vec<Arc<Core>>>,
+    /// A byte is in the socket pair, or is about to be: later wake-ups need not write one.
     signalled: AtomicBool,
     wake: UnixStream,
     watched: UnixStream,
@@ -67,16 +73,16 @@ impl Notifier {
         watched.set_nonblocking(true)?;
         Ok(Notifier {
             pid: std::process::id(),
-            done: Mutex::new(Vec::new()),
+            woken: Mutex::new(Vec::new()),
             signalled: AtomicBool::new(false),
             wake,
             watched,
         })
     }
 
-    /// Called on a tokio thread, without the GIL.
-    fn push(&self, call: Py<PcpCall>, completion: Completion) {
-        lock(&self.done).push((call, completion));
+    /// Called from any thread (mostly tokio's driver), without the GIL.
+    fn push(&self, core: Arc<Core>) {
+        lock(&self.woken).push(core);
         self.signal();
     }
 
@@ -100,16 +106,16 @@ impl Drain {
         let notifier = &self.notifier;
         let mut bytes = [0u8; 64];
         while let Ok(64) = (&notifier.watched).read(&mut bytes) {}
-        // From here on, a result queued after the `take` below writes a new byte.
+        // From here on, a call woken after the `take` below writes a new byte.
         notifier.signalled.store(false, Ordering::Release);
-        let batch = std::mem::take(&mut *lock(&notifier.done));
+        let batch = std::mem::take(&mut *lock(&notifier.woken));
         let mut batch = batch.into_iter();
-        while let Some((call, completion)) = batch.next() {
-            if let Err(stop) = PcpCall::complete(py, call, completion) {
+        while let Some(core) = batch.next() {
+            if let Err(stop) = Core::resume(py, &core) {
                 // KeyboardInterrupt or SystemExit from a task: leave the rest for the next turn.
                 let rest: Vec<_> = batch.collect();
                 if !rest.is_empty() {
-                    lock(&notifier.done).extend(rest);
+                    lock(&notifier.woken).extend(rest);
                     notifier.signal();
                 }
                 return Err(stop);
@@ -194,9 +200,9 @@ type Callbacks = Vec<(Py<PyAny>, Option<Py<PyAny>>)>;
 
 enum Stage {
     /// Made, not awaited yet.
-    New(Starter),
-    /// Spawned; waiting for its result.
-    Running(AbortHandle),
+    New(Operation),
+    /// Polled at least once and pending; the call keeps itself alive until it ends.
+    Running(Operation, Py<PcpCall>),
     Done(PyResult<Py<PyAny>>),
     Cancelled(Option<Py<PyAny>>),
 }
@@ -205,69 +211,64 @@ struct State {
     stage: Stage,
     /// asyncio's `_asyncio_future_blocking` (the task sets it back to False).
     blocking: bool,
+    /// The coroutine has returned (or raised) its outcome: it cannot be resumed again.
+    returned: bool,
     event_loop: Option<Py<PyAny>>,
     callbacks: Callbacks,
 }
 
-/// What an `AsyncClient` method returns: a coroutine (send/throw/close/`__await__`) that runs
-/// the operation once, and the future-like object it yields to the asyncio task. It can be
-/// made outside a running loop (the operation starts when it is first resumed) and awaited
-/// once.
-#[pyclass(frozen, module = "pgpool_pcp", name = "PcpCall")]
-pub(crate) struct PcpCall {
+/// The shared part of a call: its state, and its waker.
+struct Core {
     state: Mutex<State>,
+    /// Queued on the notifier for a poll (set by a wake-up, cleared before the poll).
+    queued: AtomicBool,
+    /// The notifier of the loop the call runs on, set before the first poll.
+    notifier: OnceLock<Arc<Notifier>>,
 }
 
-impl PcpCall {
-    fn new(start: Starter) -> Self {
-        PcpCall {
-            state: Mutex::new(State {
-                stage: Stage::New(start),
-                blocking: false,
-                event_loop: None,
-                callbacks: Vec::new(),
-            }),
-        }
+impl Wake for Core {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
     }
 
-    /// One step of the coroutine: starts the operation, or returns its outcome.
-    fn step<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        let py = slf.py();
-        let mut state = lock(&slf.get().state);
-        match &state.stage {
-            Stage::New(_) => {
-                let event_loop = running_loop(py)?;
-                let notifier = notifier(py, &event_loop)?;
-                let Stage::New(start) = std::mem::replace(&mut state.stage, Stage::Cancelled(None))
-                else {
-                    unreachable!()
-                };
-                state.stage = Stage::Running(start(slf.clone().unbind(), notifier));
-                state.event_loop = Some(event_loop.unbind());
-                state.blocking = true;
-                Ok(slf.clone().into_any())
+    fn wake_by_ref(self: &Arc<Self>) {
+        if !self.queued.swap(true, Ordering::AcqRel) {
+            if let Some(notifier) = self.notifier.get() {
+                notifier.push(Arc::clone(self));
             }
-            Stage::Running(_) => Err(PyRuntimeError::new_err(
-                "await wasn't used with future (a pgpool_pcp call was resumed before its result)",
-            )),
-            Stage::Done(Ok(value)) => Err(pyo3::exceptions::PyStopIteration::new_err((
-                value.clone_ref(py),
-            ))),
-            Stage::Done(Err(e)) => Err(e.clone_ref(py)),
-            Stage::Cancelled(msg) => Err(cancelled(py, msg)),
+        }
+    }
+}
+
+impl Core {
+    /// Polls the operation once, on the loop's thread, in the runtime's context.
+    fn poll(self: &Arc<Self>, py: Python<'_>, op: &mut Operation) -> Option<PyResult<Py<PyAny>>> {
+        let waker = Waker::from(Arc::clone(self));
+        let _context = runtime().enter();
+        match op.as_mut().poll(&mut Context::from_waker(&waker)) {
+            Poll::Ready(completion) => Some(completion(py)),
+            Poll::Pending => None,
         }
     }
 
-    /// Called by [`Drain`] on the loop's thread: stores the outcome and wakes the waiters.
+    /// Called by [`Drain`] for a woken call: polls it and, if it finished, wakes its waiters.
     /// Errs only with KeyboardInterrupt or SystemExit from a waiter.
-    fn complete(py: Python<'_>, call: Py<PcpCall>, completion: Completion) -> PyResult<()> {
-        let (callbacks, event_loop) = {
-            let mut state = lock(&call.get().state);
-            if !matches!(state.stage, Stage::Running(_)) {
-                return Ok(()); // cancelled meanwhile
-            }
-            state.stage = Stage::Done(completion(py));
+    fn resume(py: Python<'_>, core: &Arc<Core>) -> PyResult<()> {
+        core.queued.store(false, Ordering::Release);
+        let (call, callbacks, event_loop) = {
+            let mut state = lock(&core.state);
+            let Stage::Running(op, _) = &mut state.stage else {
+                return Ok(()); // cancelled meanwhile, or a late wake-up
+            };
+            let Some(outcome) = core.poll(py, op) else {
+                return Ok(());
+            };
+            let Stage::Running(_, call) = std::mem::replace(&mut state.stage, Stage::Done(outcome))
+            else {
+                unreachable!()
+            };
             (
+                call,
                 std::mem::take(&mut state.callbacks),
                 state.event_loop.as_ref().map(|l| l.clone_ref(py)),
             )
@@ -300,19 +301,94 @@ impl PcpCall {
         Ok(())
     }
 
-    /// Stops the operation if it runs; true if it was still pending.
+    /// Drops the operation if it has not finished; true if it had not.
     fn stop(&self, msg: Option<Py<PyAny>>) -> (bool, Callbacks) {
         let mut state = lock(&self.state);
-        match &state.stage {
-            Stage::Done(_) | Stage::Cancelled(_) => (false, Vec::new()),
-            Stage::New(_) | Stage::Running(_) => {
-                if let Stage::Running(handle) = &state.stage {
-                    handle.abort();
-                }
-                state.stage = Stage::Cancelled(msg);
-                (true, std::mem::take(&mut state.callbacks))
-            }
+        if matches!(state.stage, Stage::Done(_) | Stage::Cancelled(_)) {
+            return (false, Vec::new());
         }
+        let _context = runtime().enter();
+        state.stage = Stage::Cancelled(msg);
+        (true, std::mem::take(&mut state.callbacks))
+    }
+}
+
+/// What an `AsyncClient` method returns: a coroutine (send/throw/close/`__await__`) that runs
+/// the operation once, and the future-like object it yields to the asyncio task. It can be
+/// made outside a running loop (the operation starts when it is first resumed) and awaited
+/// once.
+#[pyclass(frozen, module = "pgpool_pcp", name = "PcpCall")]
+pub(crate) struct PcpCall {
+    core: Arc<Core>,
+}
+
+impl PcpCall {
+    fn new(op: Operation) -> Self {
+        PcpCall {
+            core: Arc::new(Core {
+                state: Mutex::new(State {
+                    stage: Stage::New(op),
+                    blocking: false,
+                    returned: false,
+                    event_loop: None,
+                    callbacks: Vec::new(),
+                }),
+                queued: AtomicBool::new(false),
+                notifier: OnceLock::new(),
+            }),
+        }
+    }
+
+    /// One step of the coroutine: starts the operation (which may finish at once), or returns
+    /// its outcome.
+    fn step<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let core = &slf.get().core;
+        let mut state = lock(&core.state);
+        let outcome = match &state.stage {
+            Stage::New(_) => {
+                let event_loop = running_loop(py)?;
+                let notifier = notifier(py, &event_loop)?;
+                let _ = core.notifier.set(notifier);
+                let Stage::New(mut op) =
+                    std::mem::replace(&mut state.stage, Stage::Cancelled(None))
+                else {
+                    unreachable!()
+                };
+                state.event_loop = Some(event_loop.unbind());
+                match core.poll(py, &mut op) {
+                    None => {
+                        state.stage = Stage::Running(op, slf.clone().unbind());
+                        state.blocking = true;
+                        return Ok(slf.clone().into_any());
+                    }
+                    Some(outcome) => {
+                        state.stage = Stage::Done(outcome);
+                        &state.stage
+                    }
+                }
+            }
+            _ if state.returned => {
+                return Err(PyRuntimeError::new_err(
+                    "cannot reuse an already awaited pgpool_pcp call",
+                ))
+            }
+            other => other,
+        };
+        let returned = !matches!(outcome, Stage::Running(..));
+        let out = match outcome {
+            Stage::New(_) => unreachable!(),
+            Stage::Running(..) => Err(PyRuntimeError::new_err(
+                "await wasn't used with future (a pgpool_pcp call was resumed before its result)",
+            )),
+            Stage::Done(Ok(value)) => Err(pyo3::exceptions::PyStopIteration::new_err((
+                value.clone_ref(py),
+            ))),
+            Stage::Done(Err(e)) => Err(e.clone_ref(py)),
+            Stage::Cancelled(msg) => Err(cancelled(py, msg)),
+        };
+        state.returned |= returned;
+        out
     }
 }
 
@@ -340,7 +416,7 @@ fn call_soon(
 #[pymethods]
 impl PcpCall {
     fn __await__(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
-        if !matches!(lock(&slf.get().state).stage, Stage::New(_)) {
+        if !matches!(lock(&slf.get().core.state).stage, Stage::New(_)) {
             return Err(PyRuntimeError::new_err(
                 "cannot reuse an already awaited pgpool_pcp call",
             ));
@@ -372,7 +448,7 @@ impl PcpCall {
         val: Option<&Bound<'_, PyAny>>,
         _tb: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        self.stop(None);
+        self.core.stop(None);
         let is_class = typ.is_instance_of::<pyo3::types::PyType>();
         let exc = match val {
             Some(v) if is_class && !v.is_instance(typ)? => {
@@ -391,12 +467,12 @@ impl PcpCall {
 
     /// Coroutine protocol: stops the operation if it runs.
     fn close(&self) {
-        self.stop(None);
+        self.core.stop(None);
     }
 
     #[getter]
     fn _asyncio_future_blocking(&self) -> Option<bool> {
-        let state = lock(&self.state);
+        let state = lock(&self.core.state);
         match state.stage {
             // Not a future before it starts: `asyncio.ensure_future` wraps it in a task.
             Stage::New(_) => None,
@@ -406,11 +482,11 @@ impl PcpCall {
 
     #[setter(_asyncio_future_blocking)]
     fn set_asyncio_future_blocking(&self, value: bool) {
-        lock(&self.state).blocking = value;
+        lock(&self.core.state).blocking = value;
     }
 
     fn get_loop(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        lock(&self.state)
+        lock(&self.core.state)
             .event_loop
             .as_ref()
             .map(|l| l.clone_ref(py))
@@ -424,7 +500,7 @@ impl PcpCall {
         context: Option<Py<PyAny>>,
     ) -> PyResult<()> {
         let py = slf.py();
-        let mut state = lock(&slf.get().state);
+        let mut state = lock(&slf.get().core.state);
         match &state.stage {
             Stage::Done(_) | Stage::Cancelled(_) => {
                 let event_loop = state.event_loop.as_ref().map(|l| l.clone_ref(py));
@@ -443,7 +519,7 @@ impl PcpCall {
     }
 
     fn remove_done_callback(&self, py: Python<'_>, callback: &Bound<'_, PyAny>) -> PyResult<usize> {
-        let mut state = lock(&self.state);
+        let mut state = lock(&self.core.state);
         let before = state.callbacks.len();
         let mut kept = Vec::with_capacity(before);
         for (cb, ctx) in std::mem::take(&mut state.callbacks) {
@@ -459,9 +535,9 @@ impl PcpCall {
     #[pyo3(signature = (msg = None))]
     fn cancel(slf: &Bound<'_, Self>, msg: Option<Py<PyAny>>) -> PyResult<bool> {
         let py = slf.py();
-        let (pending, callbacks) = slf.get().stop(msg);
+        let (pending, callbacks) = slf.get().core.stop(msg);
         if !callbacks.is_empty() {
-            let event_loop = lock(&slf.get().state)
+            let event_loop = lock(&slf.get().core.state)
                 .event_loop
                 .as_ref()
                 .map(|l| l.clone_ref(py));
@@ -476,18 +552,18 @@ impl PcpCall {
     }
 
     fn cancelled(&self) -> bool {
-        matches!(lock(&self.state).stage, Stage::Cancelled(_))
+        matches!(lock(&self.core.state).stage, Stage::Cancelled(_))
     }
 
     fn done(&self) -> bool {
         matches!(
-            lock(&self.state).stage,
+            lock(&self.core.state).stage,
             Stage::Done(_) | Stage::Cancelled(_)
         )
     }
 
     fn result(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        match &lock(&self.state).stage {
+        match &lock(&self.core.state).stage {
             Stage::Done(Ok(value)) => Ok(value.clone_ref(py)),
             Stage::Done(Err(e)) => Err(e.clone_ref(py)),
             Stage::Cancelled(msg) => Err(cancelled(py, msg)),
@@ -496,7 +572,7 @@ impl PcpCall {
     }
 
     fn exception(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
-        match &lock(&self.state).stage {
+        match &lock(&self.core.state).stage {
             Stage::Done(Ok(_)) => Ok(None),
             Stage::Done(Err(e)) => Ok(Some(e.clone_ref(py).into_value(py).into_any())),
             Stage::Cancelled(msg) => Err(cancelled(py, msg)),
@@ -505,34 +581,27 @@ impl PcpCall {
     }
 
     fn __repr__(&self) -> &'static str {
-        match lock(&self.state).stage {
+        match lock(&self.core.state).stage {
             Stage::New(_) => "<pgpool_pcp call (not started)>",
-            Stage::Running(_) => "<pgpool_pcp call (pending)>",
+            Stage::Running(..) => "<pgpool_pcp call (pending)>",
             Stage::Done(_) => "<pgpool_pcp call (finished)>",
             Stage::Cancelled(_) => "<pgpool_pcp call (cancelled)>",
         }
     }
 }
 
-/// A [`PcpCall`] that runs `fut` on the shared runtime once it is awaited.
+/// A [`PcpCall`] that runs `fut` once it is awaited.
 pub(crate) fn awaitable<T, F>(py: Python<'_>, fut: F) -> PyResult<Bound<'_, PyAny>>
 where
     F: Future<Output = Result<T, Failure>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    let start: Starter = Box::new(move |call, notifier| {
-        runtime()
-            .spawn(async move {
-                let result = fut.await;
-                notifier.push(
-                    call,
-                    Box::new(move |py| match result {
-                        Ok(value) => value.into_py_any(py),
-                        Err(failure) => Err(failure.into_pyerr(py)),
-                    }),
-                );
-            })
-            .abort_handle()
+    let op: Operation = Box::pin(async move {
+        let result = fut.await;
+        Box::new(move |py: Python<'_>| match result {
+            Ok(value) => value.into_py_any(py),
+            Err(failure) => Err(failure.into_pyerr(py)),
+        }) as Completion
     });
-    Ok(Bound::new(py, PcpCall::new(start))?.into_any())
+    Ok(Bound::new(py, PcpCall::new(op))?.into_any())
 }

@@ -4,6 +4,8 @@ sessions."""
 from __future__ import annotations
 
 import asyncio
+import collections.abc
+import os
 import time
 
 import pytest
@@ -14,6 +16,7 @@ from pgpool_pcp.exceptions import (
     AuthenticationError,
     ConnectError,
     NodeNotFoundError,
+    PcpError,
     PcpTimeoutError,
     ServerError,
     UnsupportedError,
@@ -122,3 +125,68 @@ async def test_one_client_many_tasks(sandbox: Sandbox) -> None:
     async with aclient(sandbox) as c:
         counts = await asyncio.gather(*(c.node_count() for _ in range(100)))
     assert counts == [3] * 100
+
+
+def test_calls_are_coroutines(sandbox: Sandbox) -> None:
+    """A call can go straight to asyncio.run() or create_task(), on more than one loop."""
+    c = aclient(sandbox)
+    call = c.node_count()
+    assert isinstance(call, collections.abc.Coroutine) and not asyncio.isfuture(call)
+    assert asyncio.run(call) == 3
+    with pytest.raises(RuntimeError, match="reuse"):
+        asyncio.run(call)
+    assert asyncio.run(c.node_info(1)).node_id == 1  # a second loop, the same session
+
+    async def tasks() -> list[int]:
+        return list(await asyncio.gather(*(asyncio.create_task(c.node_count()) for _ in range(3))))
+
+    assert asyncio.run(tasks()) == [3, 3, 3]
+    asyncio.run(c.close())
+
+
+@pytest.mark.asyncio
+async def test_task_cancel(mute_server: FakeServer, sandbox: Sandbox) -> None:
+    c = AsyncClient([f"127.0.0.1:{mute_server.port}"], user="x", password="y", timeout=None)
+    task = asyncio.create_task(c.node_count())
+    await asyncio.sleep(0.2)
+    assert not task.done()
+    task.cancel("enough")
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+    await asyncio.wait_for(c.close(), 5)
+    async with aclient(sandbox) as ok:  # the loop is fine
+        assert await ok.node_count() == 3
+
+
+def test_async_fork(sandbox: Sandbox) -> None:
+    """A forked child cannot use its parent's AsyncClient, and new ones work there."""
+    parent = aclient(sandbox)
+    assert asyncio.run(parent.node_count()) == 3
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 0
+        try:
+            try:
+                asyncio.run(parent.node_count())
+                code = 10
+            except PcpError as e:
+                if e.kind != "forked":
+                    code = 11
+            child = aclient(sandbox)
+            if asyncio.run(child.node_count()) != 3:
+                code = 12
+            asyncio.run(child.close())
+        except BaseException:  # noqa: BLE001
+            code = 13
+        finally:
+            os.write(w, bytes([code]))
+            os._exit(code)
+    os.close(w)
+    status = os.read(r, 1)
+    os.close(r)
+    _, wait_status = os.waitpid(pid, 0)
+    assert status == b"\0" and os.waitstatus_to_exitcode(wait_status) == 0, status
+    assert asyncio.run(parent.node_count()) == 3, "the parent's session is untouched"
+    asyncio.run(parent.close())
