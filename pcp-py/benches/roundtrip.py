@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 
@@ -129,11 +130,13 @@ class RustClient:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
 
-    def round(self, n: int) -> float:
+    def round(self, n: int) -> tuple[float, float]:
+        """Mean wall time and CPU time per call (µs) over n calls."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(f"{n}\n")
         self.proc.stdin.flush()
-        return float(self.proc.stdout.readline())
+        wall, cpu = self.proc.stdout.readline().split()
+        return float(wall), float(cpu)
 
     def close(self) -> None:
         assert self.proc.stdin is not None
@@ -141,53 +144,54 @@ class RustClient:
         self.proc.wait(10)
 
 
+Sample = tuple[float, float]  # mean wall time, mean CPU time of the process per call (µs)
+
+
+def timed_sync(n: int, call: Callable[[], object]) -> Sample:
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        call()
+    return (time.perf_counter() - wall) * 1e6 / n, (time.process_time() - cpu) * 1e6 / n
+
+
+async def timed_async(n: int, call: Callable[[], Awaitable[object]]) -> Sample:
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        await call()
+    return (time.perf_counter() - wall) * 1e6 / n, (time.process_time() - cpu) * 1e6 / n
+
+
 def main_bench(path: str, env: dict[str, str], iterations: int, rounds: int
-               ) -> dict[str, list[float]]:
-    """Interleaves Rust, sync and async rounds (the machine is shared and noisy): each round
-    measures the mean per-call time of each client; the caller takes medians."""
+               ) -> dict[str, list[Sample]]:
+    """Interleaves the Rust client, Client, AsyncClient and the pure-asyncio floor (the
+    machine is shared and noisy): each round measures the mean per-call time of each, and the
+    CPU time its process spent per call (all threads); the caller takes medians."""
     from pgpool_pcp import AsyncClient, Client
 
     host = f"{env['PCP_HOST']}:{env['PCP_PORT']}"
     sync_client = Client([host], user=env["PCP_USER"], password=env["PCP_PASSWORD"])
     async_client = AsyncClient([host], user=env["PCP_USER"], password=env["PCP_PASSWORD"])
     loop = asyncio.new_event_loop()
-
-    def sync_round(n: int) -> float:
-        start = time.perf_counter()
-        for _ in range(n):
-            sync_client.node_count()
-        return (time.perf_counter() - start) * 1e6 / n
-
-    async def async_loop(n: int) -> float:
-        start = time.perf_counter()
-        for _ in range(n):
-            await async_client.node_count()
-        return (time.perf_counter() - start) * 1e6 / n
-
     floor = loop.run_until_complete(floor_connect(env))
-
-    async def floor_loop(n: int) -> float:
-        start = time.perf_counter()
-        for _ in range(n):
-            await floor_node_count(floor)
-        return (time.perf_counter() - start) * 1e6 / n
-
     rust = RustClient(path, env)
-    rust.round(200)
-    sync_round(200)
-    loop.run_until_complete(async_loop(200))
-    loop.run_until_complete(floor_loop(200))
-    out: dict[str, list[float]] = {"rust": [], "sync": [], "async": [], "floor": []}
+    measure: dict[str, Callable[[int], Sample]] = {
+        "rust": rust.round,
+        "sync": lambda n: timed_sync(n, sync_client.node_count),
+        "async": lambda n: loop.run_until_complete(timed_async(n, async_client.node_count)),
+        "floor": lambda n: loop.run_until_complete(
+            timed_async(n, lambda: floor_node_count(floor))),
+    }
+    for run in measure.values():  # warm-up
+        run(min(iterations, 200))
+    out: dict[str, list[Sample]] = {name: [] for name in measure}
     for _ in range(rounds):
-        out["rust"].append(rust.round(iterations))
-        out["sync"].append(sync_round(iterations))
-        out["async"].append(loop.run_until_complete(async_loop(iterations)))
-        out["floor"].append(loop.run_until_complete(floor_loop(iterations)))
+        for name, run in measure.items():
+            out[name].append(run(iterations))
     rust.close()
     assert floor.transport is not None
     floor.transport.close()
     sync_client.close()
-    loop.run_until_complete(async_client.close())  # awaitable, made outside the loop
+    loop.run_until_complete(async_client.close())  # a call made outside the loop
     loop.close()
     return out
 
@@ -228,25 +232,33 @@ def main() -> int:
     env = sandbox_env()
     samples = main_bench(args.rust, env, args.iterations, args.rounds)
     import_ms, empty_ms = import_time(args.import_samples)
-    rust_us = statistics.median(samples["rust"])
-    sync_us = statistics.median(samples["sync"])
-    async_us = statistics.median(samples["async"])
-    floor_us = statistics.median(samples["floor"])
+
+    def summary(name: str) -> dict[str, float]:
+        wall = [w for w, _ in samples[name]]
+        cpu = [c for _, c in samples[name]]
+        return {
+            "median_us": round(statistics.median(wall), 2),
+            "min_us": round(min(wall), 2),
+            "max_us": round(max(wall), 2),
+            "cpu_us": round(statistics.median(cpu), 2),
+        }
+
+    clients = {name: summary(name) for name in samples}
+    rust_us = clients["rust"]["median_us"]
     result = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d"),
         "iterations_per_round": args.iterations,
         "rounds": args.rounds,
-        "rust_us": round(rust_us, 2),
-        "python_sync_us": round(sync_us, 2),
-        "python_async_us": round(async_us, 2),
-        "asyncio_floor_us": round(floor_us, 2),
-        "sync_ratio": round(sync_us / rust_us, 3),
-        "async_ratio": round(async_us / rust_us, 3),
-        "floor_ratio": round(floor_us / rust_us, 3),
-        "async_over_floor": round(async_us / floor_us, 3),
-        "rounds_us": {k: [round(v, 1) for v in vs] for k, vs in samples.items()},
+        # rust: pcp_client on a current-thread runtime; sync: Client; async: AsyncClient;
+        # floor: the benchmark-only pure-asyncio protocol above (no pgpool_pcp)
+        "clients": clients,
+        "ratio_to_rust": {
+            name: round(c["median_us"] / rust_us, 3) for name, c in clients.items()
+        },
+        "async_over_floor": round(clients["async"]["median_us"] / clients["floor"]["median_us"], 3),
+        "rounds_us": {k: [round(w, 1) for w, _ in vs] for k, vs in samples.items()},
         "import_ms_median": round(import_ms, 2),
         "empty_ms_median": round(empty_ms, 3),
     }
