@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import collections.abc
-import os
 import time
 
 import pytest
 
-from conftest import FakeServer, Sandbox
+from conftest import FakeServer, Sandbox, in_forked_child
 from pgpool_pcp import AsyncClient, BackendStatus, Outcome, Role
 from pgpool_pcp.exceptions import (
     AuthenticationError,
@@ -163,30 +162,19 @@ def test_async_fork(sandbox: Sandbox) -> None:
     """A forked child cannot use its parent's AsyncClient, and new ones work there."""
     parent = aclient(sandbox)
     assert asyncio.run(parent.node_count()) == 3
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 0
+
+    def child() -> int:
         try:
-            try:
-                asyncio.run(parent.node_count())
-                code = 10
-            except PcpError as e:
-                if e.kind != "forked":
-                    code = 11
-            child = aclient(sandbox)
-            if asyncio.run(child.node_count()) != 3:
-                code = 12
-            asyncio.run(child.close())
-        except BaseException:  # noqa: BLE001
-            code = 13
-        finally:
-            os.write(w, bytes([code]))
-            os._exit(code)
-    os.close(w)
-    status = os.read(r, 1)
-    os.close(r)
-    _, wait_status = os.waitpid(pid, 0)
-    assert status == b"\0" and os.waitstatus_to_exitcode(wait_status) == 0, status
+            asyncio.run(parent.node_count())
+            return 10
+        except PcpError as e:
+            if e.kind != "forked":
+                return 11
+        fresh = aclient(sandbox)
+        code = 0 if asyncio.run(fresh.node_count()) == 3 else 12
+        asyncio.run(fresh.close())
+        return code
+
+    in_forked_child(child)
     assert asyncio.run(parent.node_count()) == 3, "the parent's session is untouched"
     asyncio.run(parent.close())
