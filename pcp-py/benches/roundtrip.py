@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import platform
@@ -21,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 
@@ -44,6 +46,80 @@ def sandbox_env() -> dict[str, str]:
     return env
 
 
+# --------------------------------------------------------------------------------------------
+# BENCHMARK-ONLY CODE: the pure-asyncio floor. Not part of pgpool_pcp and not a client: the
+# least a Python asyncio program can pay for one PCP node-count round trip on this machine
+# (one loopback socket driven by the event loop itself, no threads, request bytes hard-coded
+# from the protocol reference: docs of PCP's 'M'/'R' login and 'L' node count). It checks only
+# what it needs to stay in step (tags and lengths), nothing else.
+
+NODE_COUNT = b"L\x00\x00\x00\x04"
+
+
+def _packet(tag: bytes, payload: bytes) -> bytes:
+    return tag + (len(payload) + 4).to_bytes(4, "big") + payload
+
+
+class FloorProtocol(asyncio.Protocol):
+    """One reply packet per request: buffers bytes until a whole packet is in, then completes
+    the waiting future with (tag, payload)."""
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+        self.waiter: asyncio.Future[tuple[bytes, bytes]] | None = None
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buf += data
+        if len(self.buf) < 5:
+            return
+        size = 1 + int.from_bytes(self.buf[1:5], "big")
+        if len(self.buf) < size:
+            return
+        tag, payload = bytes(self.buf[:1]), bytes(self.buf[5:size])
+        del self.buf[:size]
+        waiter, self.waiter = self.waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result((tag, payload))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_exception(exc or ConnectionError("closed"))
+
+    def request(self, packet: bytes) -> asyncio.Future[tuple[bytes, bytes]]:
+        assert self.transport is not None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(packet)
+        return self.waiter
+
+
+async def floor_connect(env: dict[str, str]) -> FloorProtocol:
+    """Connects and logs in (MD5 with the server's salt, as the protocol reference says)."""
+    loop = asyncio.get_running_loop()
+    _, proto = await loop.create_connection(FloorProtocol, env["PCP_HOST"], int(env["PCP_PORT"]))
+    tag, salt = await proto.request(b"M\x00\x00\x00\x04")
+    assert tag == b"m" and len(salt) == 4, tag
+    user = env["PCP_USER"].encode()
+    h1 = hashlib.md5(env["PCP_PASSWORD"].encode()).hexdigest().encode()
+    h2 = hashlib.md5(h1 + user).hexdigest().encode()
+    answer = hashlib.md5(h2 + salt).hexdigest().encode()
+    tag, _ = await proto.request(_packet(b"R", user + b"\x00" + answer + b"\x00"))
+    assert tag == b"r", tag
+    return proto
+
+
+async def floor_node_count(proto: FloorProtocol) -> int:
+    tag, payload = await proto.request(NODE_COUNT)
+    assert tag == b"l", tag
+    return int(payload.split(b"\x00")[1])
+
+# --------------------------------------------------------------------------------------------
+
+
 class RustClient:
     """The Rust baseline as a long-lived child process with one session (``serve`` mode)."""
 
@@ -54,11 +130,13 @@ class RustClient:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
 
-    def round(self, n: int) -> float:
+    def round(self, n: int) -> tuple[float, float]:
+        """Mean wall time and CPU time per call (µs) over n calls."""
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.proc.stdin.write(f"{n}\n")
         self.proc.stdin.flush()
-        return float(self.proc.stdout.readline())
+        wall, cpu = self.proc.stdout.readline().split()
+        return float(wall), float(cpu)
 
     def close(self) -> None:
         assert self.proc.stdin is not None
@@ -66,41 +144,54 @@ class RustClient:
         self.proc.wait(10)
 
 
+Sample = tuple[float, float]  # mean wall time, mean CPU time of the process per call (µs)
+
+
+def timed_sync(n: int, call: Callable[[], object]) -> Sample:
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        call()
+    return (time.perf_counter() - wall) * 1e6 / n, (time.process_time() - cpu) * 1e6 / n
+
+
+async def timed_async(n: int, call: Callable[[], Awaitable[object]]) -> Sample:
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(n):
+        await call()
+    return (time.perf_counter() - wall) * 1e6 / n, (time.process_time() - cpu) * 1e6 / n
+
+
 def main_bench(path: str, env: dict[str, str], iterations: int, rounds: int
-               ) -> dict[str, list[float]]:
-    """Interleaves Rust, sync and async rounds (the machine is shared and noisy): each round
-    measures the mean per-call time of each client; the caller takes medians."""
+               ) -> dict[str, list[Sample]]:
+    """Interleaves the Rust client, Client, AsyncClient and the pure-asyncio floor (the
+    machine is shared and noisy): each round measures the mean per-call time of each, and the
+    CPU time its process spent per call (all threads); the caller takes medians."""
     from pgpool_pcp import AsyncClient, Client
 
     host = f"{env['PCP_HOST']}:{env['PCP_PORT']}"
     sync_client = Client([host], user=env["PCP_USER"], password=env["PCP_PASSWORD"])
     async_client = AsyncClient([host], user=env["PCP_USER"], password=env["PCP_PASSWORD"])
     loop = asyncio.new_event_loop()
-
-    def sync_round(n: int) -> float:
-        start = time.perf_counter()
-        for _ in range(n):
-            sync_client.node_count()
-        return (time.perf_counter() - start) * 1e6 / n
-
-    async def async_loop(n: int) -> float:
-        start = time.perf_counter()
-        for _ in range(n):
-            await async_client.node_count()
-        return (time.perf_counter() - start) * 1e6 / n
-
+    floor = loop.run_until_complete(floor_connect(env))
     rust = RustClient(path, env)
-    rust.round(200)
-    sync_round(200)
-    loop.run_until_complete(async_loop(200))
-    out: dict[str, list[float]] = {"rust": [], "sync": [], "async": []}
+    measure: dict[str, Callable[[int], Sample]] = {
+        "rust": rust.round,
+        "sync": lambda n: timed_sync(n, sync_client.node_count),
+        "async": lambda n: loop.run_until_complete(timed_async(n, async_client.node_count)),
+        "floor": lambda n: loop.run_until_complete(
+            timed_async(n, lambda: floor_node_count(floor))),
+    }
+    for run in measure.values():  # warm-up
+        run(min(iterations, 200))
+    out: dict[str, list[Sample]] = {name: [] for name in measure}
     for _ in range(rounds):
-        out["rust"].append(rust.round(iterations))
-        out["sync"].append(sync_round(iterations))
-        out["async"].append(loop.run_until_complete(async_loop(iterations)))
+        for name, run in measure.items():
+            out[name].append(run(iterations))
     rust.close()
+    assert floor.transport is not None
+    floor.transport.close()
     sync_client.close()
-    loop.run_until_complete(async_client.close())  # awaitable, made outside the loop
+    loop.run_until_complete(async_client.close())  # a call made outside the loop
     loop.close()
     return out
 
@@ -141,21 +232,33 @@ def main() -> int:
     env = sandbox_env()
     samples = main_bench(args.rust, env, args.iterations, args.rounds)
     import_ms, empty_ms = import_time(args.import_samples)
-    rust_us = statistics.median(samples["rust"])
-    sync_us = statistics.median(samples["sync"])
-    async_us = statistics.median(samples["async"])
+
+    def summary(name: str) -> dict[str, float]:
+        wall = [w for w, _ in samples[name]]
+        cpu = [c for _, c in samples[name]]
+        return {
+            "median_us": round(statistics.median(wall), 2),
+            "min_us": round(min(wall), 2),
+            "max_us": round(max(wall), 2),
+            "cpu_us": round(statistics.median(cpu), 2),
+        }
+
+    clients = {name: summary(name) for name in samples}
+    rust_us = clients["rust"]["median_us"]
     result = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.platform()}",
         "python": platform.python_version(),
         "date": time.strftime("%Y-%m-%d"),
         "iterations_per_round": args.iterations,
         "rounds": args.rounds,
-        "rust_us": round(rust_us, 2),
-        "python_sync_us": round(sync_us, 2),
-        "python_async_us": round(async_us, 2),
-        "sync_ratio": round(sync_us / rust_us, 3),
-        "async_ratio": round(async_us / rust_us, 3),
-        "rounds_us": {k: [round(v, 1) for v in vs] for k, vs in samples.items()},
+        # rust: pcp_client on a current-thread runtime; sync: Client; async: AsyncClient;
+        # floor: the benchmark-only pure-asyncio protocol above (no pgpool_pcp)
+        "clients": clients,
+        "ratio_to_rust": {
+            name: round(c["median_us"] / rust_us, 3) for name, c in clients.items()
+        },
+        "async_over_floor": round(clients["async"]["median_us"] / clients["floor"]["median_us"], 3),
+        "rounds_us": {k: [round(w, 1) for w, _ in vs] for k, vs in samples.items()},
         "import_ms_median": round(import_ms, 2),
         "empty_ms_median": round(empty_ms, 3),
     }

@@ -12,10 +12,11 @@ use std::sync::Arc;
 use pcp_client::{Client as PcpClient, Config};
 use pyo3::prelude::*;
 
+use crate::aio::awaitable;
 use crate::config::options;
 use crate::errors::{to_py, Failure};
 use crate::ops::{self, Op};
-use crate::runtime::{awaitable, block_on, client_runtime, runtime};
+use crate::runtime::{block_on, client_runtime, runtime};
 use crate::types::{
     Backend, ConfigItem, HealthCheckStats, NodeInfo, NodeInfoReply, OpReport, ProcessInfoReply,
     WatchdogInfo,

@@ -5,6 +5,7 @@
 //! stubs. See `docs/python.md`.
 #![deny(unsafe_code)]
 
+mod aio;
 mod client;
 mod config;
 mod errors;
@@ -29,7 +30,7 @@ fn _pcp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::WatchdogInfo>()?;
     m.add_class::<types::Backend>()?;
     m.add_class::<types::OpReport>()?;
-    m.add_class::<runtime::PcpCall>()?;
+    m.add_class::<aio::PcpCall>()?;
     errors::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("DEFAULT_PORT", pcp_client::DEFAULT_PORT)?;

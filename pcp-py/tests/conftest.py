@@ -131,6 +131,26 @@ def wait_until(what: str, check: Callable[[], bool], timeout: float = 60.0) -> N
         time.sleep(0.3)
 
 
+def in_forked_child(body: Callable[[], int]) -> None:
+    """Runs ``body`` in a forked child and asserts that it returned 0 (any exception: 13)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 13
+        try:
+            code = body()
+        except BaseException:  # noqa: BLE001
+            code = 13
+        finally:
+            os.write(w, bytes([code]))
+            os._exit(code)
+    os.close(w)
+    status = os.read(r, 1)
+    os.close(r)
+    _, wait_status = os.waitpid(pid, 0)
+    assert status == b"\0" and os.waitstatus_to_exitcode(wait_status) == 0, status
+
+
 def restore(sandbox: Sandbox) -> None:
     """Brings Pgpool's view back to the sandbox's: node 0 primary, every node attached."""
     with sandbox.client() as c:

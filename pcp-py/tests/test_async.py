@@ -4,16 +4,18 @@ sessions."""
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import time
 
 import pytest
 
-from conftest import FakeServer, Sandbox
+from conftest import FakeServer, Sandbox, in_forked_child
 from pgpool_pcp import AsyncClient, BackendStatus, Outcome, Role
 from pgpool_pcp.exceptions import (
     AuthenticationError,
     ConnectError,
     NodeNotFoundError,
+    PcpError,
     PcpTimeoutError,
     ServerError,
     UnsupportedError,
@@ -122,3 +124,57 @@ async def test_one_client_many_tasks(sandbox: Sandbox) -> None:
     async with aclient(sandbox) as c:
         counts = await asyncio.gather(*(c.node_count() for _ in range(100)))
     assert counts == [3] * 100
+
+
+def test_calls_are_coroutines(sandbox: Sandbox) -> None:
+    """A call can go straight to asyncio.run() or create_task(), on more than one loop."""
+    c = aclient(sandbox)
+    call = c.node_count()
+    assert isinstance(call, collections.abc.Coroutine) and not asyncio.isfuture(call)
+    assert asyncio.run(call) == 3
+    with pytest.raises(RuntimeError, match="reuse"):
+        asyncio.run(call)
+    assert asyncio.run(c.node_info(1)).node_id == 1  # a second loop, the same session
+
+    async def tasks() -> list[int]:
+        return list(await asyncio.gather(*(asyncio.create_task(c.node_count()) for _ in range(3))))
+
+    assert asyncio.run(tasks()) == [3, 3, 3]
+    asyncio.run(c.close())
+
+
+@pytest.mark.asyncio
+async def test_task_cancel(mute_server: FakeServer, sandbox: Sandbox) -> None:
+    c = AsyncClient([f"127.0.0.1:{mute_server.port}"], user="x", password="y", timeout=None)
+    task = asyncio.create_task(c.node_count())
+    await asyncio.sleep(0.2)
+    assert not task.done()
+    task.cancel("enough")
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert task.cancelled()
+    await asyncio.wait_for(c.close(), 5)
+    async with aclient(sandbox) as ok:  # the loop is fine
+        assert await ok.node_count() == 3
+
+
+def test_async_fork(sandbox: Sandbox) -> None:
+    """A forked child cannot use its parent's AsyncClient, and new ones work there."""
+    parent = aclient(sandbox)
+    assert asyncio.run(parent.node_count()) == 3
+
+    def child() -> int:
+        try:
+            asyncio.run(parent.node_count())
+            return 10
+        except PcpError as e:
+            if e.kind != "forked":
+                return 11
+        fresh = aclient(sandbox)
+        code = 0 if asyncio.run(fresh.node_count()) == 3 else 12
+        asyncio.run(fresh.close())
+        return code
+
+    in_forked_child(child)
+    assert asyncio.run(parent.node_count()) == 3, "the parent's session is untouched"
+    asyncio.run(parent.close())

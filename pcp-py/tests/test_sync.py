@@ -3,7 +3,6 @@ connection options, and the error paths with their exception classes."""
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
@@ -24,7 +23,7 @@ from pgpool_pcp.exceptions import (
     UnsupportedError,
 )
 
-from conftest import FakeServer, Sandbox
+from conftest import FakeServer, Sandbox, in_forked_child
 
 
 def test_package_surface() -> None:
@@ -333,29 +332,19 @@ def test_threads_share_one_client(client: Client) -> None:
 def test_fork(sandbox: Sandbox) -> None:
     parent = sandbox.client()
     assert parent.node_count() == 3
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 0
+
+    def child() -> int:
         try:
-            try:
-                parent.node_count()
-                code = 10
-            except PcpError as e:
-                if e.kind != "forked" or "fork()" not in str(e):
-                    code = 11
-            with sandbox.client() as child:
-                if child.node_count() != 3:
-                    code = 12
-        except BaseException:  # noqa: BLE001
-            code = 13
-        finally:
-            os.write(w, bytes([code]))
-            os._exit(code)
-    os.close(w)
-    status = os.read(r, 1)
-    os.close(r)
-    _, wait_status = os.waitpid(pid, 0)
-    assert status == b"\0" and os.waitstatus_to_exitcode(wait_status) == 0, status
+            parent.node_count()
+            return 10
+        except PcpError as e:
+            if e.kind != "forked" or "fork()" not in str(e):
+                return 11
+        fresh = sandbox.client()
+        code = 0 if fresh.node_count() == 3 else 12
+        fresh.close()
+        return code
+
+    in_forked_child(child)
     assert parent.node_count() == 3, "the parent's session is untouched"
     parent.close()

@@ -488,9 +488,11 @@ class Client:
 class AsyncClient:
     """The asyncio form of :class:`Client`: same constructor, same methods, each a coroutine.
 
-    Runs on the tokio runtime shared with every client of the process. Calls on one client run
-    one at a time; open one client per concurrent task. ``async with AsyncClient(...) as pcp``
-    connects on entry and closes on exit.
+    Each call is a coroutine (``await`` it, or pass it to ``asyncio.run``/``create_task``),
+    polled on the event loop's thread; the tokio runtime shared with every client of the
+    process drives the sockets and timers. Calls on one client run one at a time; open one
+    client per concurrent task. ``async with AsyncClient(...) as pcp`` connects on entry and
+    closes on exit.
     """
 
     def __new__(

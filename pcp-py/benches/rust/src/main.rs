@@ -5,8 +5,9 @@
 //! Prints one JSON object: the median over rounds of the mean per-call time, in microseconds.
 //!
 //! `pcp-roundtrip HOST PORT USER PASSWORD serve`: one session on a current-thread runtime;
-//! for each line `N` read from stdin, runs N calls and prints the mean per-call time (µs), so
-//! that a driver can interleave it with other clients.
+//! for each line `N` read from stdin, runs N calls and prints the mean per-call wall time and
+//! CPU time of the process (µs; the runtime runs on the main thread only), so that a driver can
+//! interleave it with other clients.
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +35,14 @@ async fn rounds(config: Config, iterations: u32, rounds: u32) -> Result<f64, pcp
     Ok(median(per_call))
 }
 
+/// CPU time of the calling thread so far (ns), from the scheduler's statistics.
+fn thread_cpu_ns() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(f64::NAN)
+}
+
 fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     use std::io::{BufRead, Write};
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -44,12 +53,13 @@ fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let mut stdout = std::io::stdout();
     for line in stdin.lock().lines() {
         let n: u32 = line?.trim().parse()?;
-        let start = Instant::now();
+        let (start, cpu) = (Instant::now(), thread_cpu_ns());
         for _ in 0..n {
             std::hint::black_box(rt.block_on(client.node_count())?);
         }
         let us = start.elapsed().as_secs_f64() * 1e6 / f64::from(n.max(1));
-        writeln!(stdout, "{us:.2}")?;
+        let cpu_us = (thread_cpu_ns() - cpu) / 1e3 / f64::from(n.max(1));
+        writeln!(stdout, "{us:.2} {cpu_us:.2}")?;
         stdout.flush()?;
     }
     rt.block_on(client.close())?;
