@@ -670,10 +670,10 @@ pub(crate) fn parse_lean(args: &[std::ffi::OsString]) -> Option<Cli> {
         LONE_SUBCOMMANDS.iter().find(|(name, _)| *name == word)
     })?;
     let command = Box::leak(Box::new(lean_command(name, *add_args)));
-    let matches = command.try_get_matches_from_mut(args).ok()?;
-    // Like the tree in `main`, the matches live until the process exits.
-    let matches: &clap::ArgMatches = Box::leak(Box::new(matches));
-    Cli::from_arg_matches(matches).ok()
+    // Like the tree in `main`, the matches live until the process exits. Taking the values out
+    // (`_mut`) spares a copy of all of them.
+    let matches = Box::leak(Box::new(command.try_get_matches_from_mut(args).ok()?));
+    Cli::from_arg_matches_mut(matches).ok()
 }
 
 fn lean_command(name: &'static str, add_args: AddArgs) -> clap::Command {

@@ -97,7 +97,7 @@ fn parse_whole(args: Vec<OsString>) -> Result<Cli, ExitCode> {
     // deliberately never freed.
     let command = Box::leak(Box::new(cli::command()));
     let matches = match command.try_get_matches_from_mut(args) {
-        Ok(m) => &*Box::leak(Box::new(m)),
+        Ok(m) => Box::leak(Box::new(m)),
         Err(e) => {
             let _ = e.print();
             return Err(if e.exit_code() == 0 {
@@ -107,7 +107,7 @@ fn parse_whole(args: Vec<OsString>) -> Result<Cli, ExitCode> {
             });
         }
     };
-    Cli::from_arg_matches(matches).map_err(|e| {
+    Cli::from_arg_matches_mut(matches).map_err(|e| {
         let _ = e.print();
         ExitCode::Usage
     })
