@@ -75,8 +75,12 @@ section_scale() {
         rt=$(awk -v a="$cm" -v b="$tm" 'BEGIN { print a / b }')
         rm=$(awk -v a="$crss" -v b="$trss" 'BEGIN { print a / b }')
         mt=$(met "$rt" "<=" 1.0) mm=$(met "$rm" "<=" 1.0)
-        goal "scale" "proc-info -a, $n rows (num_init_children $children): time" "$(ratio "$cm" "$tm")" "≤ 1.0×" "$mt"
-        goal "scale" "proc-info -a, $n rows (num_init_children $children): peak memory" "$(ratio "$crss" "$trss")" "≤ 1.0×" "$mm"
+        # The goals are set at the size the issue names (num_init_children 256, about 3,000
+        # rows); the smaller pools show how the cost grows.
+        if [ "$children" = 256 ]; then
+            goal "scale" "proc-info -a, $n rows (num_init_children $children): time" "$(ratio "$cm" "$tm")" "≤ 1.0×" "$mt"
+            goal "scale" "proc-info -a, $n rows (num_init_children $children): peak memory" "$(ratio "$crss" "$trss")" "≤ 1.0×" "$mm"
+        fi
         rows+=("| $children | $n | $(spread "$res" tool-a) | $(spread "$res" ctl-a) | $(ratio "$cm" "$tm") | $trss | $crss | $(ratio "$crss" "$trss") | $theap | $cheap | $same |")
         growth+=("| $children | $n_db of $n | $(spread "$res" tool) | $(spread "$res" ctl) | $(ratio "$(fig "$res" ctl median)" "$(fig "$res" tool median)") |")
         [ -n "$first" ] || first="$n $tm $cm $trss $crss"
@@ -108,7 +112,8 @@ in ms, median (min–max); memory in KiB. Sandbox start-up: $(IFS=,; echo "${up_
 |---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
-Goals: time ≤ 1.0×, memory ≤ 1.0× of \`pcp_proc_info\`. ${slope}
+Goals, at num_init_children = 256 (about 3,000 rows): time ≤ 1.0×, memory ≤ 1.0× of
+\`pcp_proc_info\`; the smaller pools show how the cost grows. ${slope}
 
 Without \`-a\` (the default: only slots with a database are printed; the server still sends
 every row and both decode them all):
@@ -118,7 +123,7 @@ every row and both decode them all):
 $(printf '%s\n' "${growth[@]}")
 
 EOF
-    if grep -q '^scale.*\*\*no\*\*$' "$OUT/goals.tsv" && [ -n "$first" ]; then
+    if [ -n "$first" ] && [ "$first" != "$last" ]; then
         local text_mib base per_row
         text_mib=$(size -A "$PCPCTL" | awk '$1 == ".text" { printf "%.1f", $2 / 1048576 }')
         base=$(awk -v f="$first" 'BEGIN { split(f, a, " "); printf "%d KiB more than the tool with %d rows", a[5] - a[4], a[1] }')
@@ -129,7 +134,7 @@ EOF
             else printf "Per row pcpctl needs as much as the tool or more (growth line above)."
         }')
         cat <<EOF
-**Where the scale goals are missed.** Max RSS counts every page a process touched, including
+**Memory at small and large sizes.** Max RSS counts every page a process touched, including
 the pages of its program text mapped from the page cache (shared with every other process
 running the same binary). pcpctl's text is about ${text_mib} MiB against a few tens of KiB for
 \`pcp_proc_info\` plus libpcp, and pcpctl touches much of it at start-up, so it starts higher
@@ -137,7 +142,8 @@ whatever the number of rows: ${base} (the start-up causes are in the pcpctl-vs-t
 section). ${per_row} libpcp copies every row into a struct of fixed-size text buffers
 (\`POOL_REPORT_POOLS\` in \`libpcp_ext.h\`); pcpctl keeps one decoded record per row until it
 prints them. The peak-heap columns show the private memory alone. The time figures carry the
-same fixed start-up cost, which weighs less as rows grow.
+same fixed start-up cost, which weighs less as rows grow. pcpctl here is the release build
+(\`scripts/build-release\`): glibc is part of its text, and no shared libraries are mapped.
 
 EOF
     fi
