@@ -138,8 +138,10 @@ and each cycle is then only the requests. The "new sessions" column is the same 
 paying a connection, a fork and a log-in per Pgpool every cycle, concurrently: ${reconnect_cost}.
 The anchor pays those plus a process start per Pgpool, one after the other, so its cycle grows
 linearly with the number of Pgpools, and with the number of nodes too in the per-node form.
-(An open PCP session also keeps Pgpool from completing a failover until it is closed, which
-does not matter here: nothing fails over during these runs.)
+The other side of a kept-open session: Pgpool's main process cannot finish a failover while a
+PCP session is open, which does not matter here (nothing fails over during these runs) but is
+why \`pcpctl watch\`, made for watching a failover, opens a new session for every refresh
+(the "new sessions" column) instead of keeping one.
 
 EOF
 }
