@@ -59,12 +59,15 @@ section_backends() {
             printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$same" "$same_loop" \
                 "$($TOOLS/pcp_node_info $c | awk '$5 == "up"' | wc -l)" \
                 "$($TOOLS/pcp_node_info $c | awk '$5 == "down"' | wc -l)" >>"$res.info"
-            # One kept-open pcp-client session, node info of all backends per request: the
-            # per-backend cost without a process start or a new PCP session.
-            "$WATCH" --runs $((BACKENDS_RUNS * 5)) --warmup "$CLI_WARMUP" \
-                "$PCP_HOST" "$PCP_USER" "$PCP_PASSWORD" "$port" >"$res.session-$n" || exit 1
         done
         "$EXEC" --runs "$BACKENDS_RUNS" --warmup "$CLI_WARMUP" --raw "$res.raw" "${specs[@]}" >"$res" || exit 1
+        # One kept-open pcp-client session, node info of all backends per request: the
+        # per-backend cost without a process start or a new PCP session.
+        for n in 3 "$n_big"; do
+            if [ "$n" = 3 ]; then port=$small_port; else port=$big_port; fi
+            "$WATCH" --only rust --runs $((BACKENDS_RUNS * 10)) --warmup "$CLI_WARMUP" \
+                "$PCP_HOST" "$PCP_USER" "$PCP_PASSWORD" "$port" >"$res.session-$n" || exit 1
+        done
     ) || {
         sandbox "$vars" down >/dev/null 2>&1 || true
         echo "benches/run: the backends section failed (see above)" >&2
@@ -102,7 +105,8 @@ backend (what scripts do, and the only way with Pgpool ≤ 4.2's tool), and
 \`pcpctl node-info --all --format=pcp\`. The six commands run interleaved in the same
 \`pcp-bench-exec\` run, $CLI_WARMUP warm-up rounds, then $BACKENDS_RUNS runs each; times in ms, median
 (min–max), ratios of medians (lower is better). "Session" is one request for all nodes on a
-pcp-client session kept open (\`pcp-bench-watch\`, $((BACKENDS_RUNS * 5)) requests, in µs): the
+pcp-client session kept open (\`pcp-bench-watch --only rust\`, $((BACKENDS_RUNS * 10)) requests one after
+the other, in µs): the
 cost without a process start and a new PCP session. "Same output": pcpctl's standard output
 is byte-identical to \`pcp_node_info\`'s, and the per-node runs together print the same bytes
 as the single run.
@@ -114,6 +118,7 @@ $(printf '%s\n' "${rows[@]}")
 Growth per configured backend (median at $big minus median at 3, over $((big - 3))):
 \`pcp_node_info\` ${g_tool} ms, pcpctl ${g_ctl} ms, the per-node loop ${g_loop} ms (one more
 process and PCP session per backend), and ${g_session} µs per backend on a kept-open session.
+(A figure near zero or below it is smaller than the run-to-run noise of a process start.)
 Pgpool answers node info from its shared memory, one record per configured backend whatever
 its state, so a down backend costs the one-request forms one more record in the reply; the
 per-node loop grows by a whole process start and PCP session (a fork in Pgpool) per backend.

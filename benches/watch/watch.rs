@@ -15,10 +15,11 @@
 //! different one each round, so a slow moment of the machine hits all of them alike.
 //!
 //! usage: pcp-bench-watch [--runs N] [--warmup N] [--raw FILE] [--tool PATH] [--nodes K]
-//!                        [--python CMD] HOST USER PASSWORD PORT...
+//!                        [--python CMD] [--only NAME,...] HOST USER PASSWORD PORT...
 //!
-//! CMD is split on white space; the ports are appended. The tools read the password from
-//! `PCPPASSFILE` (inherited). Prints one line per contender, as `pcp-bench-exec` does:
+//! CMD is split on white space; the ports are appended. `--only` keeps the named contenders.
+//! The tools read the password from `PCPPASSFILE` (inherited). Prints one line per
+//! contender, as `pcp-bench-exec` does:
 //!   NAME  RUNS  MEDIAN_US  MIN_US  MAX_US  P25_US  P75_US
 #![forbid(unsafe_code)]
 
@@ -38,6 +39,7 @@ struct Options {
     tool: String,
     nodes: Option<u32>,
     python: Option<String>,
+    only: Option<Vec<String>>,
     host: String,
     user: String,
     password: String,
@@ -53,6 +55,7 @@ fn parse_options() -> Result<Options, String> {
         tool: "/usr/sbin/pcp_node_info".to_owned(),
         nodes: None,
         python: None,
+        only: None,
         host: String::new(),
         user: String::new(),
         password: String::new(),
@@ -68,6 +71,7 @@ fn parse_options() -> Result<Options, String> {
             "--tool" => options.tool = value()?,
             "--nodes" => options.nodes = Some(number(&value()?)?),
             "--python" => options.python = Some(value()?),
+            "--only" => options.only = Some(value()?.split(',').map(str::to_owned).collect()),
             _ => positional.push(arg),
         }
     }
@@ -304,6 +308,12 @@ fn run(options: &Options) -> Result<(), String> {
     if let Some(n) = options.nodes {
         contenders.push(Contender::ToolPerNode(n));
     }
+    if let Some(only) = &options.only {
+        contenders.retain(|c| only.iter().any(|name| name == c.name()));
+        if contenders.is_empty() {
+            return Err(format!("--only {}: no such contender", only.join(",")));
+        }
+    }
     let k = contenders.len();
     let mut samples: Vec<Vec<f64>> = vec![Vec::new(); k];
     let mut nodes_seen = None;
@@ -370,7 +380,7 @@ fn main() -> ExitCode {
         Err(message) => {
             eprintln!("pcp-bench-watch: {message}");
             eprintln!(
-                "usage: pcp-bench-watch [--runs N] [--warmup N] [--raw FILE] [--tool PATH] [--nodes K] [--python CMD] HOST USER PASSWORD PORT..."
+                "usage: pcp-bench-watch [--runs N] [--warmup N] [--raw FILE] [--tool PATH] [--nodes K] [--python CMD] [--only NAME,...] HOST USER PASSWORD PORT..."
             );
             return ExitCode::from(2);
         }
