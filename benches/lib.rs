@@ -163,6 +163,51 @@ pub fn decode_reply<R: ReplyReader>(reader: R, input: &mut BytesMut) -> R::Outpu
     panic!("the fixture ended before its reply was complete");
 }
 
+/// Order statistics of timing samples, shared by the timing harnesses (`pcp-bench-exec`,
+/// `pcp-bench-watch`), and the lines they print.
+pub mod stats {
+    use std::fs::File;
+    use std::io::{BufWriter, Write};
+
+    /// The `p` quantile (0 to 1) of sorted samples: linear interpolation between closest
+    /// ranks, so the median of an even count is the mean of the two middle values.
+    pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+        let pos = p * (sorted.len() - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+    }
+
+    /// Sorts `samples` (microseconds, at least one) and returns the tab-separated line
+    /// `NAME RUNS MEDIAN MIN MAX P25 P75` that the report scripts read.
+    pub fn summary_line(name: &str, samples: &mut [f64]) -> String {
+        samples.sort_by(f64::total_cmp);
+        let s = &*samples;
+        format!(
+            "{name}\t{}\t{:.1}\t{:.1}\t{:.1}\t{:.1}\t{:.1}",
+            s.len(),
+            percentile(s, 0.5),
+            s[0],
+            s[s.len() - 1],
+            percentile(s, 0.25),
+            percentile(s, 0.75)
+        )
+    }
+
+    /// Writes every sample as a `NAME<TAB>MICROSECONDS` line, in the order taken.
+    pub fn write_raw<'a>(
+        path: &str,
+        series: impl IntoIterator<Item = (&'a str, &'a [f64])>,
+    ) -> std::io::Result<()> {
+        let mut out = BufWriter::new(File::create(path)?);
+        for (name, samples) in series {
+            for s in samples {
+                writeln!(out, "{name}\t{s:.1}")?;
+            }
+        }
+        out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +231,16 @@ mod tests {
             &mut BytesMut::from(&pool_status(152)[..]),
         );
         assert_eq!(items.len(), 152);
+    }
+
+    #[test]
+    fn summary_of_samples() {
+        let mut samples = [4.0, 1.0, 5.0, 3.0, 2.0];
+        assert_eq!(
+            stats::summary_line("x", &mut samples),
+            "x\t5\t3.0\t1.0\t5.0\t2.0\t4.0"
+        );
+        let mut even = [2.0, 1.0];
+        assert!(stats::summary_line("y", &mut even).starts_with("y\t2\t1.5\t"));
     }
 }

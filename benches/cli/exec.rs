@@ -16,10 +16,10 @@
 //! prints, per command, a tab-separated line:
 //!   NAME  RUNS  MEDIAN_US  MIN_US  MAX_US  P25_US  P75_US
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
+
+use pcp_benches::stats::{summary_line, write_raw};
 
 struct Spec {
     name: String,
@@ -73,14 +73,6 @@ fn run(words: &[String], ok_codes: &[i32]) -> Result<(), String> {
             String::from_utf8_lossy(&output.stderr).trim()
         )),
     }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    // Linear interpolation between closest ranks; the median of an even count is the mean
-    // of the two middle values.
-    let pos = p * (sorted.len() - 1) as f64;
-    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
-    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
 }
 
 fn usage(message: &str) -> ExitCode {
@@ -158,33 +150,16 @@ fn main() -> ExitCode {
     }
 
     if let Some(path) = raw {
-        let written = File::create(&path).and_then(|f| {
-            let mut out = BufWriter::new(f);
-            for spec in &specs {
-                for s in &spec.samples {
-                    writeln!(out, "{}\t{s:.1}", spec.name)?;
-                }
-            }
-            out.flush()
-        });
-        if let Err(e) = written {
+        let series = specs
+            .iter()
+            .map(|s| (s.name.as_str(), s.samples.as_slice()));
+        if let Err(e) = write_raw(&path, series) {
             eprintln!("pcp-bench-exec: {path}: {e}");
             return ExitCode::FAILURE;
         }
     }
     for spec in &mut specs {
-        spec.samples.sort_by(f64::total_cmp);
-        let s = &spec.samples;
-        println!(
-            "{}\t{}\t{:.1}\t{:.1}\t{:.1}\t{:.1}\t{:.1}",
-            spec.name,
-            s.len(),
-            percentile(s, 0.5),
-            s[0],
-            s[s.len() - 1],
-            percentile(s, 0.25),
-            percentile(s, 0.75)
-        );
+        println!("{}", summary_line(&spec.name, &mut spec.samples));
     }
     ExitCode::SUCCESS
 }

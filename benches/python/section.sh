@@ -11,10 +11,15 @@
 # Uses from benches/run: ROOT OUT PY_ITERATIONS PY_ROUNDS PY_IMPORT_SAMPLES PCP_SANDBOX_ENV
 # CARGO_TARGET_DIR and the helpers met goal.
 
-# python_build: the venv with the freshly built wheel installed; logs in $OUT/python-build.log
+# python_build: the venv with the freshly built wheel installed; logs in $OUT/python-build.log.
+# Builds once per run (the watch section uses it too).
 python_build() {
     local venv="$CARGO_TARGET_DIR/bench-python-venv" py="${PYTHON:-python3}"
     local log="$OUT/python-build.log"
+    if [ -f "$OUT/python-built" ]; then
+        echo "$venv"
+        return 0
+    fi
     : >"$log"
     if [ ! -x "$venv/bin/maturin" ] || ! "$venv/bin/python" -c '' 2>/dev/null; then
         rm -rf "$venv"
@@ -29,6 +34,7 @@ python_build() {
             --no-deps "$OUT"/python-wheel/pgpool_pcp-*.whl >>"$log" 2>&1 &&
         cargo build --release --manifest-path "$ROOT/pcp-py/Cargo.toml" -p pcp-py-bench \
             >>"$log" 2>&1; } || { tail -30 "$log" >&2; return 1; }
+    : >"$OUT/python-built"
     echo "$venv"
 }
 
