@@ -47,11 +47,3 @@ if __name__ == "__main__":
     if len(sys.argv) < 2:
         raise SystemExit("usage: watch.py PORT...")
     asyncio.run(main([int(port) for port in sys.argv[1:]]))
-    # Every session is closed. Leave without finalizing the interpreter: with pgpool_pcp
-    # 0.1.0 on CPython 3.11, a tokio worker thread may still be inside the loop's
-    # call_soon_threadsafe (waking the loop for the last result it delivered) when the
-    # interpreter finalizes; the thread then cannot take the GIL back, CPython ends it with
-    # pthread_exit, and unwinding through the Rust frames aborts the process (SIGABRT),
-    # in about one exit out of ten.
-    sys.stdout.flush()
-    os._exit(0)

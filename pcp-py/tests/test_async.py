@@ -178,3 +178,35 @@ def test_async_fork(sandbox: Sandbox) -> None:
     in_forked_child(child)
     assert asyncio.run(parent.node_count()) == 3, "the parent's session is untouched"
     asyncio.run(parent.close())
+
+
+_EXIT_SCRIPT = """
+import asyncio, sys
+from pgpool_pcp import AsyncClient
+
+async def main() -> None:
+    host, port, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+    clients = [AsyncClient(host, port=port, user=user, password=password) for _ in range(4)]
+    for _ in range(3):
+        await asyncio.gather(*(c.node_info_all() for c in clients))
+    await asyncio.gather(*(c.close() for c in clients))
+
+asyncio.run(main())
+"""
+
+
+def test_async_process_exits_cleanly(sandbox: Sandbox) -> None:
+    """An interpreter that used AsyncClient finalizes normally, every time.
+
+    The first asyncio bridge woke the loop from tokio's threads with the GIL; one worker could
+    still be in Python while the interpreter finalized, and the process then aborted in about
+    one exit of ten. Twenty exits in a row make a regression visible.
+    """
+    import subprocess
+    import sys
+
+    args = [sandbox.host, str(sandbox.port), sandbox.user, sandbox.password]
+    for attempt in range(20):
+        done = subprocess.run([sys.executable, "-c", _EXIT_SCRIPT, *args],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"exit {attempt}: {done.returncode}: {done.stderr[-2000:]}"
