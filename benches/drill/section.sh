@@ -327,8 +327,9 @@ re-pointing of the other standby comes first (the architecture's order), and is 
 for both procedures. After the post-promotion hook, the wait is Pgpool's: its replication check
 starts again after the promotion and reports both nodes streaming from the new primary a check
 period or two later (\`sr_check_period = 1\` here); \`follow-primary\`, started in the background
-for each node, then attaches at its next poll of node info (its pauses grow from 0.1 s to 1 s),
-and a \`streaming\` is only believed once another state was seen after the promotion. The old
+for each node, then attaches at its next poll of node info (pauses grow from 0.1 s to a quarter
+of \`sr_check_period\`, at most 1 s), and a \`streaming\` is only believed once another state was
+seen after the promotion. The old
 primary's rebuild (pg_rewind) runs meanwhile and is done before. **seed**: Pgpool runs
 \`follow_primary_command\` once for each node its promotion took down, one after the other, in one
 process that holds the follow-primary lock; it passes \`%P = -1\` (the detach hook had already
