@@ -285,10 +285,10 @@ procedures, one leg after the other. Each leg: the primary's database stops
 (\`scripts/sandbox pg-stop\`) and the detach hook takes it out of Pgpool; once Pgpool's own
 failover has ended (its primary search, \`search_primary_node_timeout = 3\`), EFM's part:
 \`pg-promote\` of a standby, then \`pg-rebuild\` of the other standby onto it (re-pointing,
-pg_rewind), then the post-promotion hook; at the same time the old primary is rebuilt as a standby
-(\`pg-rebuild\`) and \`efm resume\` runs the attach hook for it. The two procedures differ only in
-the hooks and in Pgpool's \`follow_primary_command\` (set in \`pgpool.conf\` and reloaded before
-each leg):
+pg_rewind), then the post-promotion hook; right after it, while Pgpool runs its follow commands,
+the old primary is rebuilt as a standby (\`pg-rebuild\`) and \`efm resume\` runs the attach hook
+for it. The two procedures differ only in the hooks and in Pgpool's \`follow_primary_command\`
+(set in \`pgpool.conf\` and reloaded before each leg):
 
 * **pcpctl**: \`pcpctl lb detach %h p\`, \`lb attach %h p\`, \`lb attach %h s\` (each \`--wait=60\`),
   and \`follow_primary_command = 'pcpctl … follow-primary %d --old-primary %P --wait … &'\`
@@ -329,8 +329,9 @@ starts again after the promotion and reports both nodes streaming from the new p
 period or two later (\`sr_check_period = 1\` here); \`follow-primary\`, started in the background
 for each node, then attaches at its next poll of node info (pauses grow from 0.1 s to a quarter
 of \`sr_check_period\`, at most 1 s), and a \`streaming\` is only believed once another state was
-seen after the promotion. The old
-primary's rebuild (pg_rewind) runs meanwhile and is done before. **seed**: Pgpool runs
+seen after the promotion. The old primary's rebuild (pg_rewind) runs meanwhile and is done
+before. The pcpctl hook waits until Pgpool shows the promotion (\`--wait\`); the seed's does not.
+**seed**: Pgpool runs
 \`follow_primary_command\` once for each node its promotion took down, one after the other, in one
 process that holds the follow-primary lock; it passes \`%P = -1\` (the detach hook had already
 taken the old primary out, so Pgpool had no primary), so the script sleeps for the old primary
