@@ -91,9 +91,8 @@ impl Poller {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn pauses_grow_and_stop_at_the_deadline() {
-        let mut poller = Poller::new(WaitPolicy::with_timeout(Duration::from_millis(2500)));
+    /// Runs `poller` to its deadline and returns its pauses in milliseconds.
+    async fn pauses_until_deadline(poller: &mut Poller) -> Vec<u128> {
         let mut pauses = Vec::new();
         let mut last = poller.elapsed();
         while poller.pause().await {
@@ -101,6 +100,13 @@ mod tests {
             pauses.push((now - last).as_millis());
             last = now;
         }
+        pauses
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pauses_grow_and_stop_at_the_deadline() {
+        let mut poller = Poller::new(WaitPolicy::with_timeout(Duration::from_millis(2500)));
+        let pauses = pauses_until_deadline(&mut poller).await;
         assert_eq!(pauses, vec![100, 200, 400, 800, 1000]);
         assert_eq!(poller.elapsed(), Duration::from_millis(2500));
         assert!(!poller.pause().await, "no pause after the deadline");
@@ -126,14 +132,7 @@ mod tests {
     async fn pauses_within_a_refresh_period() {
         let policy = WaitPolicy::with_timeout(Duration::from_millis(1300))
             .within_refresh_period(Duration::from_secs(1));
-        let mut poller = Poller::new(policy);
-        let mut pauses = Vec::new();
-        let mut last = poller.elapsed();
-        while poller.pause().await {
-            let now = poller.elapsed();
-            pauses.push((now - last).as_millis());
-            last = now;
-        }
+        let pauses = pauses_until_deadline(&mut Poller::new(policy)).await;
         assert_eq!(pauses, vec![100, 200, 250, 250, 250, 250]);
     }
 
