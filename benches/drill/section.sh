@@ -237,7 +237,7 @@ section_drill() {
         chown "$owner:$group" "$DRILL_DIR" "$DRILL_DIR/pcppass" "$DRILL_DIR/follow.log"
     fi
     declare -g -A DRILL_FOLLOW=(
-        [pcpctl]="{ $DRILL_DIR/pcpctl -h $PCP_HOST -p $PCP_PORT -U $PCP_USER -w --passfile $DRILL_DIR/pcppass follow-primary %d --old-primary %P --stream-timeout 60 --wait; echo \"follow-primary %d exit \$?\"; } >>$DRILL_DIR/follow.log 2>&1 &"
+        [pcpctl]="{ $DRILL_DIR/pcpctl -h $PCP_HOST -p $PCP_PORT -U $PCP_USER -w --passfile $DRILL_DIR/pcppass --debug follow-primary %d --old-primary %P --stream-timeout 60 --wait; echo \"follow-primary %d exit \$?\"; } >>$DRILL_DIR/follow.log 2>&1 &"
         [seed]="PCP_HOST=$PCP_HOST PCP_PORT=$PCP_PORT PCP_USER=$PCP_USER PCPPASSFILE=$DRILL_DIR/pcppass $DRILL_DIR/seed_follow.sh %d %P >>$DRILL_DIR/follow.log 2>&1"
     )
     saved=$(sed -n "s/^[[:space:]]*follow_primary_command[[:space:]]*=[[:space:]]*'\(.*\)'[[:space:]]*$/\1/p" "$PGPOOL_CONF" | sed "s/''/'/g")
@@ -292,8 +292,8 @@ for it. The two procedures differ only in the hooks and in Pgpool's \`follow_pri
 
 * **pcpctl**: \`pcpctl lb detach %h p\`, \`lb attach %h p\`, \`lb attach %h s\` (each \`--wait=60\`),
   and \`follow_primary_command = 'pcpctl … follow-primary %d --old-primary %P --wait … &'\`
-  (in the background, as \`docs/efm-integration.md\` configures it): attaches each node as soon
-  as Pgpool reports it streaming from the new primary.
+  (in the background, as \`docs/efm-integration.md\` configures it; here with \`--debug\` for
+  the step log): attaches each node as soon as Pgpool reports it streaming from the new primary.
 * **seed**: the architecture's scripts, ours: the hooks are \`benches/glue/baseline.sh detach\`,
   \`promote\` (post-promotion, \`pcp_promote_node\`) and \`attach\`, the \`pcp_*\` sequence of its
   \`pgpool_backend.sh\` (given the host names Pgpool has: with EFM's address for node 0 they
@@ -329,8 +329,11 @@ starts again after the promotion and reports both nodes streaming from the new p
 period or two later (\`sr_check_period = 1\` here); \`follow-primary\`, started in the background
 for each node, then attaches at its next poll of node info (pauses grow from 0.1 s to a quarter
 of \`sr_check_period\`, at most 1 s), and a \`streaming\` is only believed once another state was
-seen after the promotion. The old primary's rebuild (pg_rewind) runs meanwhile and is done
-before. The pcpctl hook waits until Pgpool shows the promotion (\`--wait\`); the seed's does not.
+seen after the promotion: when the promotion comes right after the end of Pgpool's primary
+search, the other standby can still show its \`streaming\` from before, and \`follow-primary\`
+then waits until that state is \`sr_check_period\` + 2 s old, about a second more than usual
+(a high maximum in the last column). The old primary's rebuild (pg_rewind) runs meanwhile and
+is done before. The pcpctl hook waits until Pgpool shows the promotion (\`--wait\`); the seed's does not.
 **seed**: Pgpool runs
 \`follow_primary_command\` once for each node its promotion took down, one after the other, in one
 process that holds the follow-primary lock; it passes \`%P = -1\` (the detach hook had already
