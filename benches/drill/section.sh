@@ -104,6 +104,16 @@ drill_wait() {
 # drill_logged MARK NEEDLE: Pgpool's log has NEEDLE after byte MARK.
 drill_logged() { tail -c "+$(($1 + 1))" "$DRILL_PGPOOL_LOG" | grep -qF -- "$2"; }
 
+# drill_settled MARK: Pgpool has restarted its PCP process after the last failover or failback
+# logged since byte MARK (it does so about a second after each; a pcp_* call caught by that
+# restart fails with "unable to read data from socket").
+drill_settled() {
+    local last
+    last=$(tail -c "+$(($1 + 1))" "$DRILL_PGPOOL_LOG" |
+        grep -E 'failover done|failback done|fork a new PCP child pid' | tail -1)
+    [ -z "$last" ] || [[ $last == *"fork a new PCP child pid"* ]]
+}
+
 # drill_follow_ended N: the follow log has N end lines (one per node Pgpool took down).
 drill_follow_ended() { [ "$(grep -c -E '^(follow-primary|seed-follow) [0-9]+ exit ' "$DRILL_DIR/follow.log")" -ge "$1" ]; }
 
@@ -139,9 +149,16 @@ drill_hook() {
     else
         # The scripts compare the host as a string with backend_hostnameN: they get the name
         # Pgpool has (EFM's 127.0.0.1 for node 0, configured as localhost, matches nothing).
-        local action=$what
-        case "$what" in resume) action=attach ;; esac
-        drill_run "$ROOT/benches/glue/baseline.sh" "$action" "${DRILL_NAMES[$k]}"
+        # Their attach script ignores failures (exit 0): a failed resume only leaves the node
+        # to the follow step.
+        case "$what" in
+            resume)
+                drill_log "run: baseline.sh attach ${DRILL_NAMES[$k]} (a failure is ignored)"
+                "$ROOT/benches/glue/baseline.sh" attach "${DRILL_NAMES[$k]}" >>"$DRILL_LOG" 2>&1 ||
+                    drill_log "failed (ignored)"
+                ;;
+            *) drill_run "$ROOT/benches/glue/baseline.sh" "$what" "${DRILL_NAMES[$k]}" ;;
+        esac
     fi
 }
 
@@ -162,6 +179,7 @@ drill_leg() {
     drill_hook "$proc" detach "$old" || return 1
     drill_wait 30 "Pgpool's failover for node$old" \
         drill_logged "$mark" "failover done. shutdown host ${DRILL_NAMES[$old]}(" || return 1
+    drill_wait 30 "Pgpool's PCP restart after its failover" drill_settled "$mark" || return 1
 
     # t0: PostgreSQL's promotion has returned (node NEW is out of recovery).
     drill_run "$ROOT/scripts/sandbox" pg-promote "$new" || return 1
@@ -192,6 +210,7 @@ drill_leg() {
     fi
     drill_wait 30 "SHOW POOL_NODES with node$new primary and both standbys streaming" \
         drill_pool_nodes_ok "$new" || return 1
+    drill_wait 30 "Pgpool's PCP restart after the last failback" drill_settled "$mark" || return 1
     local ts=${DRILL_T_STREAM:-$t3}
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$proc" "$old" "$new" "$(((t3 - t0) / 1000))" \
         "$(((t1 - t0) / 1000))" "$(((t2 - t1) / 1000))" "$(((ts - t2) / 1000))" "$(((t3 - ts) / 1000))" >>"$DRILL_TSV"
@@ -283,7 +302,8 @@ section_drill() {
 The failover drill of \`docs/efm-integration.md\`, played on the bench sandbox with both
 procedures, one leg after the other. Each leg: the primary's database stops
 (\`scripts/sandbox pg-stop\`) and the detach hook takes it out of Pgpool; once Pgpool's own
-failover has ended (its primary search, \`search_primary_node_timeout = 3\`), EFM's part:
+failover has ended (its primary search, \`search_primary_node_timeout = 3\`, and the restart of
+its PCP process a second later, which fails any \`pcp_*\` call caught by it), EFM's part:
 \`pg-promote\` of a standby, then \`pg-rebuild\` of the other standby onto it (re-pointing,
 pg_rewind), then the post-promotion hook; right after it, while Pgpool runs its follow commands,
 the old primary is rebuilt as a standby (\`pg-rebuild\`) and \`efm resume\` runs the attach hook
@@ -305,7 +325,8 @@ the new primary out of recovery) to the first poll (\`pcp_node_info -a\` every 0
 the new primary as Pgpool's primary and both other nodes up (or \`waiting\`), standby, replication
 state \`streaming\`, confirmed by the new primary's \`pg_stat_replication\` (both streaming).
 Wall clock (\`date +%s%N\`) in the script. After each leg, untimed: both follow commands ran to
-their end, and \`SHOW POOL_NODES\` through Pgpool's SQL port shows the same state. The
+their end, \`SHOW POOL_NODES\` through Pgpool's SQL port shows the same state, and Pgpool has
+restarted its PCP process after the last failback. The
 re-pointing of the other standby (a pg_rewind and a restart, the same work in both procedures) is
 **included**; the old primary's rebuild runs in parallel with the follow step and is included
 where it is the last to finish.
