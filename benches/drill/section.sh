@@ -350,11 +350,12 @@ starts again after the promotion and reports both nodes streaming from the new p
 period or two later (\`sr_check_period = 1\` here); \`follow-primary\`, started in the background
 for each node, then attaches at its next poll of node info (pauses grow from 0.1 s to a quarter
 of \`sr_check_period\`, at most 1 s), and a \`streaming\` is only believed once another state was
-seen after the promotion: when the promotion comes right after the end of Pgpool's primary
-search, the other standby can still show its \`streaming\` from before, and \`follow-primary\`
-then waits until that state is \`sr_check_period\` + 2 s old, about a second more than usual
-(a high maximum in the last column). The old primary's rebuild (pg_rewind) runs meanwhile and
-is done before. The pcpctl hook waits until Pgpool shows the promotion (\`--wait\`); the seed's does not.
+seen after the promotion. (Here the promotion comes after Pgpool's PCP restart, by which time
+the replication check has cleared the old states. A promotion right at the end of Pgpool's
+primary search can find the other standby still showing its \`streaming\` from before;
+\`follow-primary\` then waits until that state is \`sr_check_period\` + 2 s old, about a second
+more, which was seen in development runs.) The old primary's rebuild (pg_rewind) runs meanwhile
+and is done before. The pcpctl hook waits until Pgpool shows the promotion (\`--wait\`); the seed's does not.
 **seed**: Pgpool runs
 \`follow_primary_command\` once for each node its promotion took down, one after the other, in one
 process that holds the follow-primary lock; it passes \`%P = -1\` (the detach hook had already
