@@ -3,15 +3,16 @@
 # EFM integrations have done it with the pcp_* tools. It makes the same sequence of pcp_* calls
 # as the host-to-node-id helper of the EFM + Pgpool-II architecture document: pcp_node_count,
 # then pcp_node_info for node 0, 1, ... until the host (and the port, if given) matches, then
-# the action on that node id. It does not wait for Pgpool to apply an attach or detach.
+# the action on that node id. It does not wait for Pgpool to apply an attach, detach or promote
+# (`promote` is the architecture's post-promotion step, pcp_promote_node; the drill section uses it).
 #
 # By default fields are split with bash built-ins, so this baseline is, if anything, faster than
 # such scripts usually are. With --awk it takes each field it needs with `echo | awk`, one
 # pipeline per field, the way shell integrations commonly do.
 #
-# usage: benches/glue/baseline.sh [--awk] is-primary|attach|detach HOST [PORT]
+# usage: benches/glue/baseline.sh [--awk] is-primary|attach|detach|promote HOST [PORT]
 #   connection: $PCP_HOST, $PCP_PORT, $PCP_USER, password from $PCPPASSFILE (-w)
-#   exit: is-primary 0 = primary, 1 = not; attach/detach: the tool's status; 3 = no such host
+#   exit: is-primary 0 = primary, 1 = not; attach/detach/promote: the tool's status; 3 = no such host
 set -u
 
 tools="${PCP_TOOLS_DIR:-/usr/sbin}"
@@ -20,7 +21,7 @@ if [ "${1:-}" = --awk ]; then
     use_awk=1
     shift
 fi
-action="${1:?usage: baseline.sh is-primary|attach|detach HOST [PORT]}"
+action="${1:?usage: baseline.sh is-primary|attach|detach|promote HOST [PORT]}"
 host="${2:?host missing}"
 port="${3:-}"
 conn=(-h "${PCP_HOST:?}" -p "${PCP_PORT:?}" -U "${PCP_USER:?}" -w)
@@ -65,6 +66,7 @@ case "$action" in
         ;;
     attach) exec "$tools/pcp_attach_node" "${conn[@]}" -n "$node_id" ;;
     detach) exec "$tools/pcp_detach_node" "${conn[@]}" -n "$node_id" ;;
+    promote) exec "$tools/pcp_promote_node" "${conn[@]}" -n "$node_id" ;;
     *)
         echo "baseline: unknown action $action" >&2
         exit 2

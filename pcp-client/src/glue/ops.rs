@@ -405,7 +405,8 @@ impl Client {
     /// for that node there is nothing to do.
     ///
     /// Waits up to `policy.timeout` for streaming, then attaches (and waits for the attach if
-    /// `options.wait` is set).
+    /// `options.wait` is set). Polls at least four times per `sr_check_period`
+    /// ([`WaitPolicy::within_refresh_period`]).
     ///
     /// Pgpool's replication state says "streaming from Pgpool's primary" and can be stale just
     /// after the primary changed: the replication check is skipped while a failover is being
@@ -437,7 +438,9 @@ impl Client {
             ));
         }
         let settle = period + Duration::from_secs(2);
-        let mut poller = Poller::new(policy);
+        // The state changes once per check: poll often enough to see it within a quarter of
+        // one (with `sr_check_period = 1`, pauses growing to 1 s cost about half a second).
+        let mut poller = Poller::new(policy.within_refresh_period(period));
         let mut new_primary_since: Option<std::time::Duration> = None;
         let mut seen_not_streaming = false;
         let mut last = "no answer".to_owned();

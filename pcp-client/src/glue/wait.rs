@@ -27,6 +27,20 @@ impl WaitPolicy {
     }
 }
 
+impl WaitPolicy {
+    /// The same policy for polling a value the server refreshes once per `period` (Pgpool's
+    /// replication state, every `sr_check_period`): the pauses stop growing at a quarter of
+    /// `period` when that is shorter than `max_interval`, so a new value is seen within about
+    /// a quarter period; they never go below `interval`.
+    pub fn within_refresh_period(self, period: Duration) -> Self {
+        let quarter = (period / 4).max(self.interval);
+        WaitPolicy {
+            max_interval: self.max_interval.min(quarter),
+            ..self
+        }
+    }
+}
+
 impl Default for WaitPolicy {
     fn default() -> Self {
         Self::with_timeout(Duration::from_secs(30))
@@ -77,9 +91,8 @@ impl Poller {
 mod tests {
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn pauses_grow_and_stop_at_the_deadline() {
-        let mut poller = Poller::new(WaitPolicy::with_timeout(Duration::from_millis(2500)));
+    /// Runs `poller` to its deadline and returns its pauses in milliseconds.
+    async fn pauses_until_deadline(poller: &mut Poller) -> Vec<u128> {
         let mut pauses = Vec::new();
         let mut last = poller.elapsed();
         while poller.pause().await {
@@ -87,9 +100,40 @@ mod tests {
             pauses.push((now - last).as_millis());
             last = now;
         }
+        pauses
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pauses_grow_and_stop_at_the_deadline() {
+        let mut poller = Poller::new(WaitPolicy::with_timeout(Duration::from_millis(2500)));
+        let pauses = pauses_until_deadline(&mut poller).await;
         assert_eq!(pauses, vec![100, 200, 400, 800, 1000]);
         assert_eq!(poller.elapsed(), Duration::from_millis(2500));
         assert!(!poller.pause().await, "no pause after the deadline");
+    }
+
+    #[test]
+    fn refresh_period_caps_the_pauses_at_a_quarter_of_it() {
+        let base = WaitPolicy::with_timeout(Duration::from_secs(60));
+        let one_s = base.within_refresh_period(Duration::from_secs(1));
+        assert_eq!(one_s.max_interval, Duration::from_millis(250));
+        assert_eq!(
+            (one_s.timeout, one_s.interval),
+            (base.timeout, base.interval)
+        );
+        // A slow refresh keeps the policy's own cap; a very fast one stops at the first pause.
+        let ten_s = base.within_refresh_period(Duration::from_secs(10));
+        assert_eq!(ten_s, base);
+        let fast = base.within_refresh_period(Duration::from_millis(100));
+        assert_eq!(fast.max_interval, base.interval);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pauses_within_a_refresh_period() {
+        let policy = WaitPolicy::with_timeout(Duration::from_millis(1300))
+            .within_refresh_period(Duration::from_secs(1));
+        let pauses = pauses_until_deadline(&mut Poller::new(policy)).await;
+        assert_eq!(pauses, vec![100, 200, 250, 250, 250, 250]);
     }
 
     #[tokio::test(start_paused = true)]
