@@ -46,9 +46,11 @@ section_scale() {
             done
             # Peak heap (malloc'd bytes, valgrind massif), one run each: the private memory,
             # without the shared, file-backed pages of the program text that max RSS counts.
+            # massif replaces malloc through the dynamic loader, so pcpctl's heap is taken
+            # from the default (dynamically linked) build of the same code.
             if command -v valgrind >/dev/null; then
                 for w in tool-a ctl-a; do
-                    if [ "$w" = tool-a ]; then cmd=$tool_a; else cmd=$ctl_a; fi
+                    if [ "$w" = tool-a ]; then cmd=$tool_a; else cmd="$PCPCTL_DEFAULT $conn proc-info -a --format=pcp"; fi
                     valgrind --tool=massif --massif-out-file="$res.$w.massif" $cmd >/dev/null 2>&1 || true
                     awk -F= '/^mem_heap_B=/ { h = $2 } /^mem_heap_extra_B=/ { if (h + $2 > p) p = h + $2 }
                         END { printf "%s\t%d\n", w, p / 1024 }' w="$w" "$res.$w.massif" >>"$res.heap"
@@ -105,7 +107,8 @@ answers process info with one row per child × pool slot × backend: 256 × 4 ×
 \`pcp_proc_info -a\` against \`pcpctl proc-info -a --format=pcp\` (all rows printed), $SCALE_RUNS
 interleaved runs each after $CLI_WARMUP warm-up rounds; peak memory is the maximum resident set
 size from GNU \`time -f %M\`, median of $SCALE_RSS_RUNS interleaved runs each; peak heap is the
-largest heap (bytes allocated plus allocator overhead) valgrind's massif saw in one run. Times
+largest heap (bytes allocated plus allocator overhead) valgrind's massif saw in one run
+(pcpctl's from its default build: massif cannot follow the statically linked one). Times
 in ms, median (min–max); memory in KiB. Sandbox start-up: $(IFS=,; echo "${up_times[*]:-none}" | sed 's/,/, /g').
 
 | num_init_children | rows | \`pcp_proc_info -a\` | pcpctl | time ratio | tool max RSS | pcpctl max RSS | memory ratio | tool peak heap | pcpctl peak heap | same output |
