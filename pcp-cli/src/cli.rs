@@ -673,11 +673,66 @@ pub(crate) fn parse_lean(args: &[std::ffi::OsString]) -> Option<Cli> {
     // Like the tree in `main`, the matches live until the process exits. Taking the values out
     // (`_mut`) spares a copy of all of them.
     let matches = Box::leak(Box::new(command.try_get_matches_from_mut(args).ok()?));
-    Cli::from_arg_matches_mut(matches).ok()
+    let mut conn = ConnArgs::from_arg_matches_mut(matches).ok()?;
+    let mut out = OutputArgs::from_arg_matches_mut(matches).ok()?;
+    let help = HelpFlag::from_arg_matches_mut(matches).ok()?;
+    // Global options written after a subcommand's name override those before it, the
+    // deepest level last, as clap's global arguments do.
+    // (The subcommands' matches hold only what was written after their names: small.)
+    let mut level = matches.subcommand();
+    while let Some((_, sub)) = level {
+        conn.update_from_arg_matches(sub).ok()?;
+        out.update_from_arg_matches(sub).ok()?;
+        level = sub.subcommand();
+    }
+    let command = Command::from_arg_matches_mut(matches).ok()?;
+    Some(Cli {
+        conn,
+        out,
+        help,
+        command,
+    })
 }
 
+/// The root with its options and the one subcommand NAME.
+///
+/// The options are not clap `global` arguments here: clap copies a global argument into every
+/// subcommand while building and copies its values between the levels after parsing, which
+/// was half of the lean parse. Instead the subcommand gets its own copy of each option, one
+/// that appears in its matches only when written after its name (no default, no environment
+/// variable), and [`parse_lean`] lays those over the root's values.
 fn lean_command(name: &'static str, add_args: AddArgs) -> clap::Command {
-    free_h(lean_root().subcommand(add_args(clap::Command::new(name))))
+    let root = lean_root();
+    let copies: Vec<clap::Arg> = root.get_arguments().map(after_subcommand).collect();
+    let root = root.mut_args(|arg| arg.global(false));
+    free_h(root.subcommand(with_copies(add_args(clap::Command::new(name)), &copies)))
+}
+
+/// Adds the options' copies to a subcommand and its own subcommands (skipping names it
+/// defines itself, as clap's propagation does).
+fn with_copies(mut cmd: clap::Command, copies: &[clap::Arg]) -> clap::Command {
+    for copy in copies {
+        if cmd.get_arguments().all(|arg| arg.get_id() != copy.get_id()) {
+            cmd = cmd.arg(copy.clone());
+        }
+    }
+    cmd.mut_subcommands(|sub| with_copies(sub, copies))
+}
+
+/// A root option as a subcommand takes it: present in the subcommand's matches only when
+/// written there, so that updating from them leaves the root's value otherwise. A flag
+/// becomes an option of no value that stores `true` (a plain flag would store its default
+/// `false` when absent).
+fn after_subcommand(arg: &clap::Arg) -> clap::Arg {
+    let arg = arg.clone().global(false).default_value(None).env(None);
+    match arg.get_action() {
+        clap::ArgAction::SetTrue => arg
+            .action(clap::ArgAction::Set)
+            .num_args(0)
+            .default_missing_value("true")
+            .value_parser(clap::value_parser!(bool)),
+        _ => arg,
+    }
 }
 
 fn lean_root() -> clap::Command {
@@ -807,15 +862,17 @@ mod tests {
 
     /// The Debug text of a command's arguments, groups and nested subcommands, sorted: what
     /// parsing depends on (help texts included, as they are part of the arguments).
-    fn definition(cmd: &clap::Command) -> Vec<String> {
+    /// Arguments whose ids are in `skip` (the root's options) are left out at every level.
+    fn definition(cmd: &clap::Command, skip: &[String]) -> Vec<String> {
         let mut parts: Vec<String> = cmd
             .get_arguments()
+            .filter(|a| !skip.iter().any(|id| a.get_id() == id.as_str()))
             .map(|a| format!("{a:?}"))
             .chain(cmd.get_groups().map(|g| format!("{g:?}")))
             .collect();
         for sub in cmd.get_subcommands() {
             parts.push(format!("subcommand {}", sub.get_name()));
-            parts.extend(definition(sub));
+            parts.extend(definition(sub, skip));
         }
         parts.push(format!(
             "subcommand required: {}",
@@ -829,14 +886,24 @@ mod tests {
     fn lone_subcommands_are_the_whole_trees_own() {
         let mut whole = command();
         whole.build();
+        let root_ids: Vec<String> = lean_root()
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .collect();
+        // Compared without the root's options: the lean tree gives the subcommands copies of
+        // its own (checked by `lean_parse_agrees_with_the_whole_tree`).
         for (name, add_args) in LONE_SUBCOMMANDS {
             let mut lean = lean_command(name, *add_args);
             lean.build();
             let from_whole = whole.find_subcommand(name).expect("in the whole tree");
             let alone = lean.find_subcommand(name).expect("in the lean tree");
-            assert_eq!(definition(alone), definition(from_whole), "{name}");
+            assert_eq!(
+                definition(alone, &root_ids),
+                definition(from_whole, &root_ids),
+                "{name}"
+            );
         }
-        let mut lean_root = lean_command("node-count", std::convert::identity);
+        let mut lean_root = free_h(lean_root());
         lean_root.build();
         let root_args = |cmd: &clap::Command| {
             let mut args: Vec<String> = cmd
@@ -899,6 +966,25 @@ mod tests {
             "pcpctl node-count extra",
             "pcpctl --port 0 node-count",
             "pcpctl --pass secret --passfile /x node-count",
+            "pcpctl -h a node-count -h b",
+            "pcpctl -h a,b node-count -h c -h d",
+            "pcpctl -p 1 node-count -p 2",
+            "pcpctl -p 1 node-count -p 2 -p 3",
+            "pcpctl -w node-count -W",
+            "pcpctl -W node-count -w",
+            "pcpctl node-count -w -W",
+            "pcpctl --json node-count --format pcp",
+            "pcpctl --format json node-count --json",
+            "pcpctl --format json node-count --format pcp",
+            "pcpctl -v node-info -v",
+            "pcpctl node-info -v -d --prefer-leader --timeout 1",
+            "pcpctl --timeout 1 node-count --timeout 2",
+            "pcpctl -U a node-count -U b --pass x",
+            "pcpctl lb attach 10.0.0.1 s -h x --json",
+            "pcpctl -h a lb -h b attach 10.0.0.1 -h c",
+            "pcpctl -h a lb attach -w 10.0.0.1 p --wait=1",
+            "pcpctl node-count --help",
+            "pcpctl lb attach --help",
         ];
         for line in lines {
             let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
@@ -916,8 +1002,24 @@ mod tests {
                 None => assert!(lean.is_none(), "{line}: lean parse accepted it"),
             }
         }
+        // Options on both sides of the subcommand: the later level wins, flags stay set.
+        let lean = |line: &str| {
+            let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
+            parse_lean(&args).expect(line)
+        };
+        let cli = lean("pcpctl -h a -w -p 1 node-count -h b --json");
+        assert_eq!(cli.conn.hosts, vec!["b"]);
+        assert!(cli.conn.no_password && cli.out.json);
+        assert_eq!(cli.conn.port, 1);
+        let cli = lean("pcpctl -h a lb -h b attach 10.0.0.1 -h c -v");
+        assert_eq!(cli.conn.hosts, vec!["c"]);
+        assert!(cli.out.verbose);
         // The lean path does take the common lines.
-        for line in ["pcpctl -h db -w node-count", "pcpctl lb attach 10.0.0.1 p"] {
+        for line in [
+            "pcpctl -h db -w node-count",
+            "pcpctl -h db -p 9898 -U u -w node-info --format=pcp",
+            "pcpctl -h db -U u -w lb attach 10.0.0.1 p --wait",
+        ] {
             let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
             assert!(parse_lean(&args).is_some(), "{line}");
         }
