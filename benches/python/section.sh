@@ -6,7 +6,7 @@
 #
 # Builds the wheel (maturin, release) into a virtual environment kept in
 # $CARGO_TARGET_DIR/bench-python-venv (made with `python3 -m venv`, maturin from PyPI on the
-# first run only), and the Rust side (`pcp-roundtrip` of pcp-py/benches/rust).
+# first run only), and the Rust side (`pcp-py-roundtrip` of pcp-py/benches/rust).
 #
 # Uses from benches/run: ROOT OUT PY_ITERATIONS PY_ROUNDS PY_IMPORT_SAMPLES PCP_SANDBOX_ENV
 # CARGO_TARGET_DIR and the helpers met goal.
@@ -44,7 +44,7 @@ section_python() {
     # From a neutral directory, so that `import pgpool_pcp` is the installed wheel.
     (cd "$OUT" && "$venv/bin/python" "$ROOT/pcp-py/benches/roundtrip.py" \
         --iterations "$PY_ITERATIONS" --rounds "$PY_ROUNDS" --import-samples "$PY_IMPORT_SAMPLES" \
-        --rust "$CARGO_TARGET_DIR/release/pcp-roundtrip") >"$json" 2>"$OUT/python.log" ||
+        --rust "$CARGO_TARGET_DIR/release/pcp-py-roundtrip") >"$json" 2>"$OUT/python.log" ||
         { cat "$OUT/python.log" >&2; return 1; }
 
     local pyver

@@ -5,7 +5,7 @@ on the same Pgpool, one session each; and the time to ``import pgpool_pcp``.
 Usage: python benches/roundtrip.py [--iterations N] [--rounds R] [--rust PATH]
 Connection: the sandbox's env file (PCP_SANDBOX_ENV, $PCP_SANDBOX_DIR/sandbox.env or
 /var/tmp/pcp-sandbox/sandbox.env) or PCP_HOST/PCP_PORT/PCP_USER/PCP_PASSWORD.
-The Rust side is the ``pcp-roundtrip`` binary of ``benches/rust`` (built with
+The Rust side is the ``pcp-py-roundtrip`` binary of ``benches/rust`` (built with
 ``cargo build --release -p pcp-py-bench`` in pcp-py/).
 """
 
@@ -226,7 +226,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--import-samples", type=int, default=15)
     default_rust = Path(os.environ.get("CARGO_TARGET_DIR", Path(__file__).parent.parent / "target"))
-    parser.add_argument("--rust", default=str(default_rust / "release" / "pcp-roundtrip"))
+    parser.add_argument("--rust", default=str(default_rust / "release" / "pcp-py-roundtrip"))
     args = parser.parse_args()
 
     env = sandbox_env()

@@ -1,10 +1,10 @@
 //! Rust baseline for `benches/roundtrip.py`: the per-call cost of a node-count round trip with
 //! `pcp_client` on one session, on a current-thread and on a multi-thread tokio runtime.
 //!
-//! Usage: pcp-roundtrip HOST PORT USER PASSWORD [ITERATIONS] [ROUNDS]
+//! Usage: pcp-py-roundtrip HOST PORT USER PASSWORD [ITERATIONS] [ROUNDS]
 //! Prints one JSON object: the median over rounds of the mean per-call time, in microseconds.
 //!
-//! `pcp-roundtrip HOST PORT USER PASSWORD serve`: one session on a current-thread runtime;
+//! `pcp-py-roundtrip HOST PORT USER PASSWORD serve`: one session on a current-thread runtime;
 //! for each line `N` read from stdin, runs N calls and prints the mean per-call wall time and
 //! CPU time of the process (µs; the runtime runs on the main thread only), so that a driver can
 //! interleave it with other clients.
@@ -71,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let arg = |i: usize, what: &str| -> Result<String, String> {
         args.get(i)
             .cloned()
-            .ok_or_else(|| format!("missing {what}; usage: pcp-roundtrip HOST PORT USER PASSWORD [ITERATIONS] [ROUNDS]"))
+            .ok_or_else(|| format!("missing {what}; usage: pcp-py-roundtrip HOST PORT USER PASSWORD [ITERATIONS] [ROUNDS]"))
     };
     let host = arg(0, "HOST")?;
     let port: u16 = arg(1, "PORT")?.parse()?;
