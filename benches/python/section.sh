@@ -74,11 +74,14 @@ section_python() {
 
 \`pcp-py/benches/roundtrip.py\` (CPython $pyver, wheel built by \`maturin build --release\`):
 the per-call cost of a node-count round trip on one open session against the sandbox Pgpool
-(TCP loopback), $PY_ROUNDS rounds of $PY_ITERATIONS calls, the four clients interleaved in every
-round. Wall time per call in µs: median of the rounds' means (min–max over rounds); CPU: the
-median CPU time the client's process spent per call, all its threads (it counts work, not
-waiting, so it is steadier than the wall time on a busy machine). Ratios: median over the
-Rust client's median.
+(TCP loopback), $PY_ROUNDS rounds of $PY_ITERATIONS calls (after 200 unmeasured), the four
+clients interleaved in every round, each measurement in a fresh process of its own that runs
+alone. (On this virtual machine a round trip's latency depends on whether the CPUs went idle
+while the client waited for Pgpool; clients measured side by side in one process, or beside a
+busy one, do not see the same machine: the same Rust client measured 18 µs per call beside a
+Python process and 45–60 µs alone.) Wall time per call in µs: median of the rounds' means
+(min–max over rounds); CPU: the median CPU time the client's process spent per call, all its
+threads. Ratios: median over the Rust client's median.
 
 * Rust: \`pcp_client\` on a current-thread tokio runtime (\`pcp-py/benches/rust\`, the fastest
   way to use it), in its own process.

@@ -161,38 +161,72 @@ async def timed_async(n: int, call: Callable[[], Awaitable[object]]) -> Sample:
     return (time.perf_counter() - wall) * 1e6 / n, (time.process_time() - cpu) * 1e6 / n
 
 
-def main_bench(path: str, env: dict[str, str], iterations: int, rounds: int
-               ) -> dict[str, list[Sample]]:
-    """Interleaves the Rust client, Client, AsyncClient and the pure-asyncio floor (the
-    machine is shared and noisy): each round measures the mean per-call time of each, and the
-    CPU time its process spent per call (all threads); the caller takes medians."""
+WARM_UP = 200
+
+
+def one_client(name: str, env: dict[str, str], iterations: int) -> Sample:
+    """Measures one client in this process: a session, a warm-up, then `iterations` calls."""
     from pgpool_pcp import AsyncClient, Client
 
     host = f"{env['PCP_HOST']}:{env['PCP_PORT']}"
-    sync_client = Client([host], user=env["PCP_USER"], password=env["PCP_PASSWORD"])
-    async_client = AsyncClient([host], user=env["PCP_USER"], password=env["PCP_PASSWORD"])
+    if name == "sync":
+        client = Client([host], user=env["PCP_USER"], password=env["PCP_PASSWORD"])
+        timed_sync(WARM_UP, client.node_count)
+        sample = timed_sync(iterations, client.node_count)
+        client.close()
+        return sample
     loop = asyncio.new_event_loop()
-    floor = loop.run_until_complete(floor_connect(env))
-    rust = RustClient(path, env)
+    if name == "async":
+        aclient = AsyncClient([host], user=env["PCP_USER"], password=env["PCP_PASSWORD"])
+        loop.run_until_complete(timed_async(WARM_UP, aclient.node_count))
+        sample = loop.run_until_complete(timed_async(iterations, aclient.node_count))
+        loop.run_until_complete(aclient.close())
+    else:
+        floor = loop.run_until_complete(floor_connect(env))
+        call = lambda: floor_node_count(floor)  # noqa: E731
+        loop.run_until_complete(timed_async(WARM_UP, call))
+        sample = loop.run_until_complete(timed_async(iterations, call))
+        assert floor.transport is not None
+        floor.transport.close()
+    loop.close()
+    return sample
+
+
+def main_bench(path: str, env: dict[str, str], iterations: int, rounds: int
+               ) -> dict[str, list[Sample]]:
+    """Interleaves the Rust client, Client, AsyncClient and the pure-asyncio floor, each round
+    measuring each in a fresh process of its own (its mean per-call time and the CPU time its
+    process spent per call, all threads); the caller takes medians.
+
+    One process per measurement, alone on the machine while it runs: on a virtual machine a
+    round trip's latency depends on whether the CPUs went idle while the client waited for
+    Pgpool, so clients measured side by side in one process, or with another process busy,
+    do not see the same machine."""
+    rust_cmd = [path, env["PCP_HOST"], env["PCP_PORT"], env["PCP_USER"], env["PCP_PASSWORD"],
+                "serve"]
+
+    def rust(n: int) -> Sample:
+        done = subprocess.run(rust_cmd, input=f"{WARM_UP}\n{n}\n", capture_output=True,
+                              text=True, check=True, timeout=600)
+        wall, cpu = done.stdout.split("\n")[1].split()
+        return float(wall), float(cpu)
+
+    def python(name: str) -> Callable[[int], Sample]:
+        def run(n: int) -> Sample:
+            done = subprocess.run([sys.executable, __file__, "--one", name, "--iterations",
+                                   str(n)], capture_output=True, text=True, check=True,
+                                  timeout=600)
+            wall, cpu = done.stdout.split()
+            return float(wall), float(cpu)
+        return run
+
     measure: dict[str, Callable[[int], Sample]] = {
-        "rust": rust.round,
-        "sync": lambda n: timed_sync(n, sync_client.node_count),
-        "async": lambda n: loop.run_until_complete(timed_async(n, async_client.node_count)),
-        "floor": lambda n: loop.run_until_complete(
-            timed_async(n, lambda: floor_node_count(floor))),
+        "rust": rust, "sync": python("sync"), "async": python("async"), "floor": python("floor"),
     }
-    for run in measure.values():  # warm-up
-        run(min(iterations, 200))
     out: dict[str, list[Sample]] = {name: [] for name in measure}
     for _ in range(rounds):
         for name, run in measure.items():
             out[name].append(run(iterations))
-    rust.close()
-    assert floor.transport is not None
-    floor.transport.close()
-    sync_client.close()
-    loop.run_until_complete(async_client.close())  # a call made outside the loop
-    loop.close()
     return out
 
 
@@ -227,9 +261,15 @@ def main() -> int:
     parser.add_argument("--import-samples", type=int, default=15)
     default_rust = Path(os.environ.get("CARGO_TARGET_DIR", Path(__file__).parent.parent / "target"))
     parser.add_argument("--rust", default=str(default_rust / "release" / "pcp-py-roundtrip"))
+    parser.add_argument("--one", choices=["sync", "async", "floor"],
+                        help="measure only this client, in this process (used by the rounds)")
     args = parser.parse_args()
 
     env = sandbox_env()
+    if args.one:
+        wall, cpu = one_client(args.one, env, args.iterations)
+        print(f"{wall:.2f} {cpu:.2f}")
+        return 0
     samples = main_bench(args.rust, env, args.iterations, args.rounds)
     import_ms, empty_ms = import_time(args.import_samples)
 
