@@ -222,9 +222,14 @@ answer, the same for both), and exiting. Medians, pcpctl minus tool: ${gap} ms o
 
 * pcpctl still executes $(ratio "${ic% *}" "${it% *}") the tool's instructions on a \`node-count\`:
   clap ($(thousands "${ic#* }")), the Rust runtime's start-up (stack guard set-up reads
-  /proc/self/maps), the tracing subscriber and the tokio runtime; and it touches more pages
+  /proc/self/maps) and the tokio runtime; and it touches more pages
   ($(ratio "${pf% *}" "${tf% *}") the tool's minor page faults), each of which costs a few
   microseconds in a virtual machine.
+* The drop-in column is the same binary and the same connection code without clap (its
+  system calls are the same as pcpctl's, strace): it runs $(thousands "${id% *}") instructions,
+  fewer than the tool. What separates the two columns is clap's parse, about 0.1 ms of CPU;
+  on a virtual machine the wall-time difference can come out larger, as a client that reaches
+  \`connect\` later finds the other CPU (where Pgpool forks its worker) in a deeper sleep.
 
 EOF
     fi
