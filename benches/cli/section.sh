@@ -227,9 +227,10 @@ answer, the same for both), and exiting. Medians, pcpctl minus tool: ${gap} ms o
   microseconds in a virtual machine.
 * The drop-in column is the same binary and the same connection code without clap (its
   system calls are the same as pcpctl's, strace): it runs $(thousands "${id% *}") instructions,
-  fewer than the tool. What separates the two columns is clap's parse, about 0.1 ms of CPU;
-  on a virtual machine the wall-time difference can come out larger, as a client that reaches
-  \`connect\` later finds the other CPU (where Pgpool forks its worker) in a deeper sleep.
+  fewer than the tool. What separates the two columns is clap's parse, about 0.1 ms of CPU
+  (\`perf stat -r 300\`, task-clock); the wall-time difference has come out larger on this
+  virtual machine (0.3–0.5 ms in some runs), presumably because round-trip latency here
+  depends on how deeply the idle CPU sleeps while the client waits (see the Python section).
 
 EOF
     fi
