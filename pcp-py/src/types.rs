@@ -106,6 +106,56 @@ macro_rules! record_methods {
     };
 }
 
+/// The items, the record getter and the sequence protocol of a reply that holds a list of
+/// records (`$field`, of `$record`) and the server's generation.
+macro_rules! sequence_reply {
+    ($ty:ident, $field:ident, $record:ty, $out_of_range:literal, $doc:literal) => {
+        impl $ty {
+            fn items<'py>(&self, py: Python<'py>, plain: bool) -> PyResult<Items<'py>> {
+                let list = PyList::empty(py);
+                for record in &self.$field {
+                    if plain {
+                        list.append(record.to_dict(py)?)?;
+                    } else {
+                        list.append(record.clone())?;
+                    }
+                }
+                Ok(vec![
+                    (stringify!($field), list.into_any()),
+                    ("generation", any(py, &self.generation)?),
+                ])
+            }
+        }
+
+        #[pymethods]
+        impl $ty {
+            #[doc = $doc]
+            #[getter]
+            fn $field(&self) -> Vec<$record> {
+                self.$field.clone()
+            }
+
+            fn __len__(&self) -> usize {
+                self.$field.len()
+            }
+
+            fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
+                PyList::new(py, self.$field.clone())?.try_iter()
+            }
+
+            fn __getitem__(&self, index: isize) -> PyResult<$record> {
+                let len = self.$field.len() as isize;
+                let i = if index < 0 { index + len } else { index };
+                usize::try_from(i)
+                    .ok()
+                    .and_then(|i| self.$field.get(i))
+                    .cloned()
+                    .ok_or_else(|| pyo3::exceptions::PyIndexError::new_err($out_of_range))
+            }
+        }
+    };
+}
+
 // --------------------------------------------------------------------------- NodeInfo
 
 /// One backend as node info reports it.
@@ -294,50 +344,15 @@ impl NodeInfoReply {
             generation: generation.map(generation_text),
         }
     }
-
-    fn items<'py>(&self, py: Python<'py>, plain: bool) -> PyResult<Items<'py>> {
-        let nodes = PyList::empty(py);
-        for n in &self.nodes {
-            if plain {
-                nodes.append(n.to_dict(py)?)?;
-            } else {
-                nodes.append(n.clone())?;
-            }
-        }
-        Ok(vec![
-            ("nodes", nodes.into_any()),
-            ("generation", any(py, &self.generation)?),
-        ])
-    }
 }
 
-#[pymethods]
-impl NodeInfoReply {
-    /// The records in node-id order (unused slots, with an empty host name, included).
-    #[getter]
-    fn nodes(&self) -> Vec<NodeInfo> {
-        self.nodes.clone()
-    }
-
-    fn __len__(&self) -> usize {
-        self.nodes.len()
-    }
-
-    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
-        PyList::new(py, self.nodes.clone())?.try_iter()
-    }
-
-    fn __getitem__(&self, index: isize) -> PyResult<NodeInfo> {
-        let len = self.nodes.len() as isize;
-        let i = if index < 0 { index + len } else { index };
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| self.nodes.get(i))
-            .cloned()
-            .ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("node index out of range"))
-    }
-}
-
+sequence_reply!(
+    NodeInfoReply,
+    nodes,
+    NodeInfo,
+    "node index out of range",
+    "The records in node-id order (unused slots, with an empty host name, included)."
+);
 record_methods!(NodeInfoReply, "NodeInfoReply", []);
 
 // --------------------------------------------------------------------------- health check
@@ -624,50 +639,15 @@ impl ProcessInfoReply {
             generation: generation.map(generation_text),
         }
     }
-
-    fn items<'py>(&self, py: Python<'py>, plain: bool) -> PyResult<Items<'py>> {
-        let list = PyList::empty(py);
-        for p in &self.processes {
-            if plain {
-                list.append(p.to_dict(py)?)?;
-            } else {
-                list.append(p.clone())?;
-            }
-        }
-        Ok(vec![
-            ("processes", list.into_any()),
-            ("generation", any(py, &self.generation)?),
-        ])
-    }
 }
 
-#[pymethods]
-impl ProcessInfoReply {
-    /// The records.
-    #[getter]
-    fn processes(&self) -> Vec<ProcessInfo> {
-        self.processes.clone()
-    }
-
-    fn __len__(&self) -> usize {
-        self.processes.len()
-    }
-
-    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyIterator>> {
-        PyList::new(py, self.processes.clone())?.try_iter()
-    }
-
-    fn __getitem__(&self, index: isize) -> PyResult<ProcessInfo> {
-        let len = self.processes.len() as isize;
-        let i = if index < 0 { index + len } else { index };
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| self.processes.get(i))
-            .cloned()
-            .ok_or_else(|| pyo3::exceptions::PyIndexError::new_err("process index out of range"))
-    }
-}
-
+sequence_reply!(
+    ProcessInfoReply,
+    processes,
+    ProcessInfo,
+    "process index out of range",
+    "The records."
+);
 record_methods!(ProcessInfoReply, "ProcessInfoReply", []);
 
 // --------------------------------------------------------------------------- pool status
