@@ -25,9 +25,7 @@ impl WaitPolicy {
             max_interval: Duration::from_secs(1),
         }
     }
-}
 
-impl WaitPolicy {
     /// The same policy for polling a value the server refreshes once per `period` (Pgpool's
     /// replication state, every `sr_check_period`): the pauses stop growing at a quarter of
     /// `period` when that is shorter than `max_interval`, so a new value is seen within about
