@@ -1,6 +1,7 @@
 //! Shared fixtures for the benchmarks: replies built byte for byte as a Pgpool server sends
 //! them (same framing, field order and value formats as the captures in the protocol
-//! reference), and a driver that decodes them through `FrameDecoder` + `Exchange`.
+//! reference), a driver that decodes them through `FrameDecoder` + `Exchange`, and the
+//! runtime the benchmark binaries drive pcp-client on.
 #![forbid(unsafe_code)]
 
 use bytes::{BufMut, BytesMut};
@@ -206,6 +207,14 @@ pub mod stats {
         }
         out.flush()
     }
+}
+
+/// The runtime the benchmark binaries use: current-thread, as pcpctl runs the client.
+pub fn current_thread_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime: {e}"))
 }
 
 #[cfg(test)]

@@ -63,13 +63,10 @@ fn main() -> ExitCode {
         return usage();
     };
     let batch = rest.first().and_then(|b| b.parse().ok()).unwrap_or(64);
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match pcp_benches::current_thread_runtime() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("runtime: {e}");
+            eprintln!("{e}");
             return ExitCode::FAILURE;
         }
     };

@@ -92,10 +92,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match pcp_benches::current_thread_runtime() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("pcp-bench-glue: {e}");

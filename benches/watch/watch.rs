@@ -278,10 +278,7 @@ fn check_counts(what: &str, counts: &[usize], expected: &mut Option<usize>) -> R
 }
 
 fn run(options: &Options) -> Result<(), String> {
-    let runtime: Runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("runtime: {e}"))?;
+    let runtime: Runtime = pcp_benches::current_thread_runtime()?;
     let configs: Vec<Config> = options.ports.iter().map(|&p| config(options, p)).collect();
     let mut sessions = runtime.block_on(async {
         let mut sessions = Vec::new();

@@ -196,6 +196,14 @@ fn man_page() -> Result<Vec<u8>, CliError> {
     Ok(buf)
 }
 
+/// The runtime a command runs its client on: current-thread, one process does one thing.
+pub(crate) fn async_runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::local(format!("cannot start the async runtime: {e}")))
+}
+
 /// Connects, runs `op`, prints its report. Shared by pcpctl and drop-in mode.
 pub(crate) fn run_op(
     conn: &ConnSettings,
@@ -203,10 +211,7 @@ pub(crate) fn run_op(
     printer: &Printer,
 ) -> Result<ExitCode, CliError> {
     let config = settings::client_config(conn)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::local(format!("cannot start the async runtime: {e}")))?;
+    let runtime = async_runtime()?;
     runtime.block_on(async {
         let mut client = config.connect().await?;
         tracing::debug!(endpoint = ?client.endpoint(), "connected");

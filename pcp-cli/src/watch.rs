@@ -274,10 +274,7 @@ pub(crate) fn run(
     format: Format,
 ) -> Result<ExitCode, CliError> {
     let config = settings::client_config(conn)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::local(format!("cannot start the async runtime: {e}")))?;
+    let runtime = crate::async_runtime()?;
     let stdout = std::io::stdout();
     let mut watcher = Watcher {
         json: format == Format::Json,
