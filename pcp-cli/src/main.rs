@@ -210,7 +210,9 @@ pub(crate) fn run_op(
     op: &Op,
     printer: &Printer,
 ) -> Result<ExitCode, CliError> {
-    let config = settings::client_config(conn)?;
+    let mut config = settings::client_config(conn)?;
+    // One session for one operation: the login's reply need not be awaited on its own.
+    config.pipeline_login(true);
     let runtime = async_runtime()?;
     runtime.block_on(async {
         let mut client = config.connect().await?;

@@ -339,6 +339,7 @@ pub struct Config {
     max_frame_len: usize,
     max_notices: usize,
     selection: EndpointSelection,
+    pipeline_login: bool,
 }
 
 impl Default for Config {
@@ -355,6 +356,7 @@ impl Default for Config {
             max_frame_len: DEFAULT_MAX_FRAME_LEN,
             max_notices: DEFAULT_MAX_NOTICES,
             selection: EndpointSelection::InOrder,
+            pipeline_login: false,
         }
     }
 }
@@ -437,6 +439,29 @@ impl Config {
     pub fn endpoint_selection(&mut self, selection: EndpointSelection) -> &mut Self {
         self.selection = selection;
         self
+    }
+
+    /// Sends the login together with a session's first request instead of waiting for the
+    /// login's reply before it (default off).
+    ///
+    /// This saves one round trip per session, which is a tenth of the whole time of a program
+    /// that opens a session for one request, as pcpctl does. The salt exchange still happens
+    /// in [`Client::connect`], but the password's verdict arrives with the first request's
+    /// reply: a refused login then fails that request (with [`ErrorKind::Authentication`],
+    /// and Pgpool does not run the request) instead of `connect`, and the wait for it counts
+    /// against that request's time limit. A session dropped before the verdict fails the
+    /// request with [`ErrorKind::Closed`]; Pgpool cannot have run it.
+    ///
+    /// [`ErrorKind::Authentication`]: crate::ErrorKind::Authentication
+    /// [`ErrorKind::Closed`]: crate::ErrorKind::Closed
+    pub fn pipeline_login(&mut self, on: bool) -> &mut Self {
+        self.pipeline_login = on;
+        self
+    }
+
+    /// Whether the login is sent with the first request ([`Config::pipeline_login`]).
+    pub fn get_pipeline_login(&self) -> bool {
+        self.pipeline_login
     }
 
     /// The endpoints to try: the configured ones, or the default socket.

@@ -124,6 +124,10 @@ pub(crate) struct Connection {
     pub(crate) endpoint: Option<Endpoint>,
     /// When the session was opened (Pgpool's worker took its view of the backends then).
     pub(crate) opened_at: std::time::Instant,
+    /// The login was written (or buffered) but its verdict not read yet
+    /// ([`Config::pipeline_login`](crate::Config::pipeline_login)): what to say if the server
+    /// refuses it.
+    pending_login: Option<String>,
 }
 
 impl std::fmt::Debug for Connection {
@@ -147,6 +151,31 @@ impl Connection {
             label,
             endpoint,
             opened_at: std::time::Instant::now(),
+            pending_login: None,
+        }
+    }
+
+    /// Leaves the login's verdict to be read before the first reply; `refused` is the context
+    /// of the error if the server refuses the login.
+    pub(crate) fn defer_login_verdict(&mut self, refused: String) {
+        self.pending_login = Some(refused);
+    }
+
+    /// Reads the verdict of a pipelined login, if one is pending. A refusal or a lost session
+    /// is a fatal error: the session is unusable and the request after the login was not run.
+    async fn read_login_verdict(&mut self, notices: &mut Notices) -> Result<()> {
+        let Some(refused) = self.pending_login.take() else {
+            return Ok(());
+        };
+        match self.read_frames(pcp_proto::AuthReader, notices).await {
+            Ok(Ok(())) => {
+                tracing::debug!(endpoint = %self.label, "authenticated");
+                Ok(())
+            }
+            Ok(Err(msg)) => Err(Error::authentication(msg)
+                .with_context(refused)
+                .with_context(format!("at {}", self.label))),
+            Err(e) => Err(e.with_context("during authentication")),
         }
     }
 
@@ -171,6 +200,16 @@ impl Connection {
     /// `notices`. The inner `Err` is the server's ERROR/FATAL report; the outer one means the
     /// stream failed (EOF, socket error, undecodable bytes) and the session is unusable.
     pub(crate) async fn read_reply<R: ReplyReader>(
+        &mut self,
+        reader: R,
+        notices: &mut Notices,
+    ) -> Result<Result<R::Output, ServerMessage>> {
+        self.read_login_verdict(notices).await?;
+        self.read_frames(reader, notices).await
+    }
+
+    /// [`Connection::read_reply`] without the pending login.
+    async fn read_frames<R: ReplyReader>(
         &mut self,
         reader: R,
         notices: &mut Notices,

@@ -88,11 +88,13 @@ async fn dial(endpoint: &Endpoint, budget: &Budget, limit: Duration) -> Result<B
     }
 }
 
-/// The `M`/`R` exchange on a fresh session.
+/// The `M`/`R` exchange on a fresh session. With `pipelined` (the context of a refusal), the
+/// `R` is only buffered, to go out with the first request.
 async fn authenticate(
     conn: &mut Connection,
     user: &str,
     password: &str,
+    pipelined: Option<String>,
     notices: &mut Notices,
 ) -> Result<()> {
     conn.send(&Request::Salt).await?;
@@ -114,6 +116,12 @@ async fn authenticate(
             .with_kind(ErrorKind::Config)
             .with_context("invalid user name")
             .fatal());
+    }
+    if let Some(refused) = pipelined {
+        // Written with the first request; its verdict is read before that request's reply.
+        conn.feed(&request).await?;
+        conn.defer_login_verdict(refused);
+        return Ok(());
     }
     conn.send(&request).await?;
     match conn.read_reply(AuthReader, notices).await {
@@ -149,42 +157,55 @@ pub(crate) async fn login<S: Transport>(
     }
     let password = lookup.password.as_ref().map(|p| p.expose()).unwrap_or("");
     let mut conn = Connection::new(stream, config.get_max_frame_len(), label, endpoint.cloned());
+    let refused = || refused_login_context(config, &lookup.source, &user, &key_endpoint);
+    let pipelined = config.get_pipeline_login().then(refused);
     let result = budget
         .run(
             Some(config.get_connect_timeout()),
             "authentication",
-            authenticate(&mut conn, &user, password, notices),
+            authenticate(&mut conn, &user, password, pipelined, notices),
         )
         .await;
     match result {
+        Ok(()) if config.get_pipeline_login() => {
+            tracing::debug!(endpoint = %conn.label, user, "login goes with the first request");
+            Ok(conn)
+        }
         Ok(()) => {
             tracing::debug!(endpoint = %conn.label, user, "authenticated");
             Ok(conn)
         }
-        Err(e) if e.kind() == ErrorKind::Authentication => {
-            let hint = match &lookup.source {
-                PasswordSource::NotFound => {
-                    let file = config
-                        .pcppass_path()
-                        .map(|p| format!(" in {}", p.display()))
-                        .unwrap_or_default();
-                    format!(
-                        "as user \"{user}\": no password was given and no matching .pcppass entry was found{file} for {}:{}:{user}",
-                        key_endpoint.pcppass_host(),
-                        key_endpoint.port()
-                    )
-                }
-                PasswordSource::File(path) => {
-                    format!(
-                        "as user \"{user}\" with the password from {}",
-                        path.display()
-                    )
-                }
-                PasswordSource::Explicit => format!("as user \"{user}\""),
-            };
-            Err(e.with_context(hint))
-        }
+        Err(e) if e.kind() == ErrorKind::Authentication => Err(e.with_context(refused())),
         Err(e) => Err(e),
+    }
+}
+
+/// What an authentication error says about the login that was refused.
+fn refused_login_context(
+    config: &Config,
+    source: &PasswordSource,
+    user: &str,
+    key_endpoint: &Endpoint,
+) -> String {
+    match source {
+        PasswordSource::NotFound => {
+            let file = config
+                .pcppass_path()
+                .map(|p| format!(" in {}", p.display()))
+                .unwrap_or_default();
+            format!(
+                "as user \"{user}\": no password was given and no matching .pcppass entry was found{file} for {}:{}:{user}",
+                key_endpoint.pcppass_host(),
+                key_endpoint.port()
+            )
+        }
+        PasswordSource::File(path) => {
+            format!(
+                "as user \"{user}\" with the password from {}",
+                path.display()
+            )
+        }
+        PasswordSource::Explicit => format!("as user \"{user}\""),
     }
 }
 

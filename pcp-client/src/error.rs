@@ -218,7 +218,11 @@ impl Error {
     }
 
     pub(crate) fn with_command(mut self, command: Command) -> Self {
-        self.0.command.get_or_insert(command);
+        // A refused login (even one read with a pipelined request's reply) is about the
+        // session, not about the command.
+        if self.0.kind != ErrorKind::Authentication {
+            self.0.command.get_or_insert(command);
+        }
         self
     }
 

@@ -232,6 +232,51 @@ async fn fatal_paths() {
 }
 
 #[tokio::test]
+async fn pipelined_login() {
+    let sandbox = Sandbox::require();
+    // Exclusive: a detach is sent below (with a wrong password, so it must not run).
+    let _exclusive = CLUSTER.write().await;
+    let mut good = config(&sandbox);
+    good.pipeline_login(true);
+    let mut client = good.connect().await.unwrap();
+    assert_eq!(client.node_count().await.unwrap(), 3);
+    assert_eq!(client.node_info(0).await.unwrap().role, Role::Primary);
+    assert_eq!(client.sessions_opened(), 1);
+    client.close().await.unwrap();
+    // A pipeline as the first thing on the session: the verdict comes before its replies.
+    let mut client = good.connect().await.unwrap();
+    let results = client
+        .pipeline(&[Request::NodeCount, Request::ProcessCount])
+        .await
+        .unwrap();
+    assert!(matches!(results[0], Ok(Reply::NodeCount(3))), "{results:?}");
+    assert!(matches!(&results[1], Ok(Reply::ProcessCount(p)) if !p.is_empty()));
+    client.close().await.unwrap();
+    // Closing before any request sends the login and `X` together.
+    good.connect().await.unwrap().close().await.unwrap();
+
+    // Wrong password: connect only exchanged the salt; the first request fails with the
+    // refusal, as a login error, and Pgpool does not run it (standby 2 stays up).
+    let mut bad = config(&sandbox);
+    bad.password("not-the-password").pipeline_login(true);
+    let mut client = bad.connect().await.unwrap();
+    let err = client.detach_node(2, false).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Authentication, "{err}");
+    assert!(err.is_fatal());
+    assert!(!client.is_connected());
+    assert_eq!(err.as_server_error().unwrap().severity, Severity::Fatal);
+    let text = err.to_string();
+    assert!(text.starts_with("authentication failed: at "), "{text}");
+    assert!(!text.contains("not-the-password"), "{text}");
+    // A detach that ran would show within Pgpool's failover (well under a second here).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut check = connect(&sandbox).await;
+    let node2 = check.node_info(2).await.unwrap();
+    assert!(node2.status.is_usable(), "{node2:?}");
+    check.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn unsupported_commands_on_4_3() {
     let sandbox = Sandbox::require();
     let _shared = CLUSTER.read().await;
