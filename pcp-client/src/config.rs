@@ -444,8 +444,8 @@ impl Config {
     /// Sends the login together with a session's first request instead of waiting for the
     /// login's reply before it (default off).
     ///
-    /// This saves one round trip per session, which is a tenth of the whole time of a program
-    /// that opens a session for one request, as pcpctl does. The salt exchange still happens
+    /// This saves one round trip per session, for programs that open a session for one
+    /// request, as pcpctl does. The salt exchange still happens
     /// in [`Client::connect`], but the password's verdict arrives with the first request's
     /// reply: a refused login then fails that request (with [`ErrorKind::Authentication`],
     /// and Pgpool does not run the request) instead of `connect`, and the wait for it counts
