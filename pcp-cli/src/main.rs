@@ -211,8 +211,9 @@ pub(crate) fn run_op(
     printer: &Printer,
 ) -> Result<ExitCode, CliError> {
     let mut config = settings::client_config(conn)?;
-    // One session for one operation: the login's reply need not be awaited on its own.
-    config.pipeline_login(true);
+    // One session for one operation: the login's reply need not be awaited on its own, and
+    // there are too few replies to learn whether polling for them pays.
+    config.pipeline_login(true).busy_poll(None);
     let runtime = async_runtime()?;
     runtime.block_on(async {
         let mut client = config.connect().await?;

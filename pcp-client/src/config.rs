@@ -21,6 +21,8 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default bound on the notices a [`Client`] keeps until they are taken.
 pub const DEFAULT_MAX_NOTICES: usize = 256;
+/// Default time to poll for a reply before sleeping ([`Config::busy_poll`]).
+pub const DEFAULT_BUSY_POLL: Duration = Duration::from_micros(50);
 
 /// Where a Pgpool PCP server listens.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -340,6 +342,7 @@ pub struct Config {
     max_notices: usize,
     selection: EndpointSelection,
     pipeline_login: bool,
+    busy_poll: Option<Duration>,
 }
 
 impl Default for Config {
@@ -357,6 +360,7 @@ impl Default for Config {
             max_notices: DEFAULT_MAX_NOTICES,
             selection: EndpointSelection::InOrder,
             pipeline_login: false,
+            busy_poll: Some(DEFAULT_BUSY_POLL),
         }
     }
 }
@@ -462,6 +466,28 @@ impl Config {
     /// Whether the login is sent with the first request ([`Config::pipeline_login`]).
     pub fn get_pipeline_login(&self) -> bool {
         self.pipeline_login
+    }
+
+    /// How long a session may poll its socket for a reply before sleeping until it arrives
+    /// (default [`DEFAULT_BUSY_POLL`], 50 µs; `None`: always sleep).
+    ///
+    /// Pgpool answers most requests within tens of microseconds. On a machine whose idle CPUs
+    /// are slow to wake (a virtual machine that halts them at once), a thread that sleeps
+    /// meanwhile pays more for the wake-up than the answer took, and polling makes sequential
+    /// round trips about twice as fast; on a busy machine polling only takes CPU time from
+    /// Pgpool. Each session therefore measures both ways and uses the one whose recent waits
+    /// were shorter, trying the other now and then (never for a session's first reply, which
+    /// waits for Pgpool to start a process). Polling relies on the tokio runtime's I/O driver
+    /// running between polls: turn it off where the client's futures are polled outside a
+    /// runtime.
+    pub fn busy_poll(&mut self, limit: Option<Duration>) -> &mut Self {
+        self.busy_poll = limit.filter(|d| !d.is_zero());
+        self
+    }
+
+    /// The busy-poll limit ([`Config::busy_poll`]).
+    pub fn get_busy_poll(&self) -> Option<Duration> {
+        self.busy_poll
     }
 
     /// The endpoints to try: the configured ones, or the default socket.

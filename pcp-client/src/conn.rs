@@ -11,6 +11,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
 use tokio_util::codec::Framed;
 
+use crate::busy_poll::{Wait, WaitChooser};
 use crate::codec::PcpCodec;
 use crate::config::Endpoint;
 use crate::error::{fmt_duration, Error, Result};
@@ -128,6 +129,10 @@ pub(crate) struct Connection {
     /// ([`Config::pipeline_login`](crate::Config::pipeline_login)): what to say if the server
     /// refuses it.
     pending_login: Option<String>,
+    /// Whether to poll for a reply or sleep ([`crate::Config::busy_poll`]).
+    wait_chooser: Option<WaitChooser>,
+    /// Whether a reply was read on this session yet (the first comes after Pgpool's fork).
+    replied_before: bool,
 }
 
 impl std::fmt::Debug for Connection {
@@ -152,7 +157,46 @@ impl Connection {
             endpoint,
             opened_at: std::time::Instant::now(),
             pending_login: None,
+            wait_chooser: None,
+            replied_before: false,
         }
+    }
+
+    /// Polls for replies for up to `limit` before sleeping, when that pays
+    /// ([`crate::Config::busy_poll`]).
+    pub(crate) fn set_busy_poll(&mut self, limit: Option<Duration>) {
+        self.wait_chooser = limit.map(WaitChooser::new);
+    }
+
+    /// The next frame. When it has to be waited for (not for the session's first reply, which
+    /// comes after Pgpool's fork), the session's [`WaitChooser`] decides between polling the
+    /// socket for a while and sleeping: each `yield_now` lets the runtime's I/O driver look at
+    /// the socket without the thread sleeping.
+    async fn next_frame(&mut self) -> Option<std::result::Result<pcp_proto::Frame, Error>> {
+        if let Some(ready) = self.framed.next().now_or_never() {
+            return ready;
+        }
+        let Some(chooser) = self.wait_chooser.as_mut().filter(|_| self.replied_before) else {
+            return self.framed.next().await;
+        };
+        let way = chooser.choose();
+        let start = std::time::Instant::now();
+        let item = match way {
+            Wait::Poll(limit) => loop {
+                tokio::task::yield_now().await;
+                if let Some(ready) = self.framed.next().now_or_never() {
+                    break ready;
+                }
+                if start.elapsed() >= limit {
+                    break self.framed.next().await;
+                }
+            },
+            Wait::Sleep => self.framed.next().await,
+        };
+        if let Some(chooser) = self.wait_chooser.as_mut() {
+            chooser.record(way, start.elapsed());
+        }
+        item
     }
 
     /// Leaves the login's verdict to be read before the first reply; `refused` is the context
@@ -217,7 +261,7 @@ impl Connection {
         let command = reader.command();
         let mut exchange = Exchange::new(reader);
         loop {
-            let frame = match self.framed.next().await {
+            let frame = match self.next_frame().await {
                 Some(Ok(frame)) => frame,
                 Some(Err(e)) => return Err(e.fatal()),
                 None => {
@@ -231,6 +275,7 @@ impl Connection {
                 notices.push(notice);
             }
             if let Progress::Done(result) = progress? {
+                self.replied_before = true;
                 return Ok(result);
             }
         }

@@ -157,6 +157,7 @@ pub(crate) async fn login<S: Transport>(
     }
     let password = lookup.password.as_ref().map(|p| p.expose()).unwrap_or("");
     let mut conn = Connection::new(stream, config.get_max_frame_len(), label, endpoint.cloned());
+    conn.set_busy_poll(config.get_busy_poll());
     let refused = || refused_login_context(config, &lookup.source, &user, &key_endpoint);
     let pipelined = config.get_pipeline_login().then(refused);
     let result = budget

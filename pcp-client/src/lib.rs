@@ -44,6 +44,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod busy_poll;
 mod client;
 pub mod codec;
 mod config;
@@ -58,8 +59,8 @@ pub use pcp_proto as proto;
 pub use client::Client;
 pub use config::{
     is_long_request, load_pcppass, Config, Endpoint, EndpointSelection, Password, PasswordLookup,
-    PasswordSource, PcpPassLoad, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_NOTICES, DEFAULT_PORT,
-    DEFAULT_REQUEST_TIMEOUT, DEFAULT_SOCKET_DIR,
+    PasswordSource, PcpPassLoad, DEFAULT_BUSY_POLL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_NOTICES,
+    DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SOCKET_DIR,
 };
 pub use connect::connect_raw;
 pub use error::{Error, ErrorKind, Result};

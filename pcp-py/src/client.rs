@@ -291,7 +291,11 @@ macro_rules! client_class {
                     hosts, port, user, password, pcppass_file, connect_timeout, timeout,
                     long_timeout, overall_timeout, prefer_leader,
                 )?;
-                Ok($ty { shared: Shared::new(opts.config, opts.summary, None) })
+                let mut config = opts.config;
+                // Its operations are polled on the event loop's thread, outside the tokio
+                // runtime whose I/O driver a busy poll relies on (see `crate::aio`).
+                config.busy_poll(None);
+                Ok($ty { shared: Shared::new(config, opts.summary, None) })
             }
 
             fn __repr__(&self) -> String {
