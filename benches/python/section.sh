@@ -78,8 +78,9 @@ the per-call cost of a node-count round trip on one open session against the san
 clients interleaved in every round, each measurement in a fresh process of its own that runs
 alone. (On this virtual machine a round trip's latency depends on whether the CPUs went idle
 while the client waited for Pgpool; clients measured side by side in one process, or beside a
-busy one, do not see the same machine: the same Rust client measured 18 µs per call beside a
-Python process and 45–60 µs alone.) Wall time per call in µs: median of the rounds' means
+busy one, do not see the same machine. The Rust client and \`Client\` poll for the reply when
+that is faster than sleeping, pcp-client's default busy polling; \`AsyncClient\` cannot, its
+calls run on the event loop's thread.) Wall time per call in µs: median of the rounds' means
 (min–max over rounds); CPU: the median CPU time the client's process spent per call, all its
 threads. Ratios: median over the Rust client's median.
 
