@@ -489,11 +489,28 @@ impl LocalDateTime {
 
 impl fmt::Display for LocalDateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+        let two = [self.month, self.day, self.hour, self.minute, self.second];
+        if self.year > 9999 || two.iter().any(|&v| v > 99) {
+            // Out of the text form's range (only a hand-made value can be): wider fields.
+            return write!(
+                f,
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                self.year, self.month, self.day, self.hour, self.minute, self.second
+            );
+        }
+        // Process info has two of these per row, thousands of rows: digits by hand, one write.
+        let mut text = *b"0000-00-00 00:00:00";
+        let mut year = self.year;
+        for digit in text.iter_mut().take(4).rev() {
+            *digit = b'0' + (year % 10) as u8;
+            year /= 10;
+        }
+        for (value, at) in two.into_iter().zip([5, 8, 11, 14, 17]) {
+            if let Some(pair) = text.get_mut(at..at + 2) {
+                pair.copy_from_slice(&[b'0' + value / 10, b'0' + value % 10]);
+            }
+        }
+        f.write_str(std::str::from_utf8(&text).unwrap_or_default())
     }
 }
 
@@ -511,6 +528,32 @@ pub enum Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_datetime_text_is_the_padded_fields() {
+        let padded = |t: &LocalDateTime| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year, t.month, t.day, t.hour, t.minute, t.second
+            )
+        };
+        let years = [0, 7, 42, 999, 1970, 2026, 9999, 10000, u16::MAX];
+        let parts = [0, 1, 9, 10, 59, 99, 100, u8::MAX];
+        for year in years {
+            for (i, &a) in parts.iter().enumerate() {
+                let b = parts.get((i + 3) % parts.len()).copied().unwrap_or(0);
+                let t = LocalDateTime {
+                    year,
+                    month: a,
+                    day: b,
+                    hour: a / 2,
+                    minute: b / 3,
+                    second: a,
+                };
+                assert_eq!(t.to_string(), padded(&t), "{t:?}");
+            }
+        }
+    }
 
     #[test]
     fn local_datetime_roundtrip_and_rejects() {

@@ -294,13 +294,6 @@ fn timestamp_text(t: &Option<Timestamp>) -> String {
     }
 }
 
-fn with_note(value: String, note: &Option<String>) -> String {
-    match note {
-        Some(n) if !value.is_empty() => format!("{value} {n}"),
-        _ => value,
-    }
-}
-
 /// `pcp_proc_info` in the layout of the server's release: rows without a database are skipped
 /// unless `all`, and from 4.5 on (4.4 cannot be told from 4.3) rows without a pid too.
 pub(crate) fn process_info(
@@ -309,109 +302,187 @@ pub(crate) fn process_info(
     verbose: bool,
     layout: ProcessInfoLayout,
 ) -> String {
-    let mut out = String::new();
     // 4.4+ also skip rows without a pid; the 4.3–4.4 layout keeps 4.3's behaviour.
     let skip_no_pid = matches!(layout, ProcessInfoLayout::V4_5 | ProcessInfoLayout::V4_7);
-    for p in rows
+    let mut shown = rows
         .iter()
         .filter(|p| all || !p.database.is_empty())
         .filter(|p| !(skip_no_pid && p.pid.is_none()))
-    {
-        out.push_str(&process_record(p, verbose, layout));
+        .peekable();
+    let Some(&first) = shown.peek() else {
+        return "No process information available\n\n".to_owned();
+    };
+    let mut out = String::with_capacity(rows.len().saturating_mul(if verbose { 600 } else { 120 }));
+    if layout == ProcessInfoLayout::V4_0 {
+        for p in shown {
+            out.push_str(&process_record_4_0(p, verbose));
+        }
+        return out;
     }
-    if out.is_empty() {
-        out.push_str("No process information available\n\n");
+    // The titles do not depend on the row: measure them once.
+    let mut widest = TitleWidth(0);
+    process_fields(first, layout, &mut widest);
+    for p in shown {
+        let mut record = RecordWriter {
+            out: &mut out,
+            verbose,
+            width: widest.0,
+            first: true,
+        };
+        process_fields(p, layout, &mut record);
+        out.push('\n');
     }
     out
 }
 
-fn process_record(p: &ProcessInfo, verbose: bool, layout: ProcessInfoLayout) -> String {
-    let connected = match p.connected {
-        Some(true) => "1".to_owned(),
-        Some(false) => "0".to_owned(),
-        None => String::new(),
-    };
-    if layout == ProcessInfoLayout::V4_0 {
-        // 4.0–4.2: 11 fields, times formatted here from epochs.
-        let rows: Vec<(&str, String)> = vec![
-            ("Database", p.database.clone()),
-            ("Username", p.username.clone()),
-            ("Start time", timestamp_text(&p.start_time)),
-            ("Creation time", timestamp_text(&p.backend_connection_time)),
-            ("Major", opt(&p.major)),
-            ("Minor", opt(&p.minor)),
-            ("Counter", opt(&p.pool_counter)),
-            ("Backend PID", opt(&p.backend_pid)),
-            ("Connected", connected),
-            ("PID", opt(&p.pid)),
-            ("Backend ID", opt(&p.backend_id)),
-        ];
-        if verbose {
-            let mut out = fixed_lines(&rows, 13);
-            out.push('\n');
-            return out;
-        }
-        let values: Vec<&str> = rows.iter().map(|(_, v)| v.as_str()).collect();
-        return format!("{}\n", values.join(" "));
+/// Where the fields of one record go.
+trait FieldSink {
+    /// One field: `value` writes its text.
+    fn field(&mut self, title: &str, value: impl FnOnce(&mut String));
+}
+
+/// Measures the widest title.
+struct TitleWidth(usize);
+
+impl FieldSink for TitleWidth {
+    fn field(&mut self, title: &str, _value: impl FnOnce(&mut String)) {
+        self.0 = self.0.max(title.len());
     }
-    let mut rows: Vec<(&str, String)> = vec![
-        ("Database", p.database.clone()),
-        ("Username", p.username.clone()),
-        (
-            "Start time",
-            with_note(timestamp_text(&p.start_time), &p.start_time_note),
-        ),
-        ("Client connection count", opt(&p.client_connection_count)),
-        ("Major", opt(&p.major)),
-        ("Minor", opt(&p.minor)),
-        (
-            "Backend connection time",
-            timestamp_text(&p.backend_connection_time),
-        ),
-        (
-            "Client connection time",
-            opt_time(&p.client_connection_time),
-        ),
-        (
-            "Client idle duration",
-            with_note(opt(&p.client_idle_seconds), &p.client_idle_note),
-        ),
-        (
-            "Client disconnection time",
-            opt_time(&p.client_disconnection_time),
-        ),
-        ("Pool Counter", opt(&p.pool_counter)),
-        ("Backend PID", opt(&p.backend_pid)),
-        ("Connected", connected),
-        ("PID", opt(&p.pid)),
-        ("Backend ID", opt(&p.backend_id)),
-        (
-            "Status",
-            p.status
-                .as_ref()
-                .map(|s| s.name().to_owned())
-                .unwrap_or_default(),
-        ),
-    ];
+}
+
+/// Writes one record straight into the output, without a string per field (process info
+/// has thousands of records): the values on one line separated by spaces or, verbose, one
+/// `title : value` line each, titles padded to `width` (as [`titled_block`]). The caller ends
+/// the record with a newline.
+struct RecordWriter<'a> {
+    out: &'a mut String,
+    verbose: bool,
+    width: usize,
+    first: bool,
+}
+
+impl FieldSink for RecordWriter<'_> {
+    fn field(&mut self, title: &str, value: impl FnOnce(&mut String)) {
+        if self.verbose {
+            let _ = write!(self.out, "{title:<width$} : ", width = self.width);
+        } else if !self.first {
+            self.out.push(' ');
+        }
+        self.first = false;
+        value(self.out);
+        if self.verbose {
+            self.out.push('\n');
+        }
+    }
+}
+
+fn push_opt<T: std::fmt::Display>(out: &mut String, v: &Option<T>) {
+    if let Some(v) = v {
+        let _ = write!(out, "{v}");
+    }
+}
+
+/// Writes `value`, then ` note` if a note is given and the value was not empty.
+fn push_noted(out: &mut String, note: &Option<String>, value: impl FnOnce(&mut String)) {
+    let before = out.len();
+    value(out);
+    if let Some(note) = note {
+        if out.len() > before {
+            out.push(' ');
+            out.push_str(note);
+        }
+    }
+}
+
+fn push_timestamp(out: &mut String, t: &Option<Timestamp>) {
+    match t {
+        None | Some(Timestamp::Unix(UnixTime(0))) => {}
+        Some(Timestamp::Local(l)) => {
+            let _ = write!(out, "{l}");
+        }
+        Some(Timestamp::Unix(u)) => out.push_str(&local_time(*u)),
+    }
+}
+
+fn flag_text(flag: Option<bool>) -> &'static str {
+    match flag {
+        Some(true) => "1",
+        Some(false) => "0",
+        None => "",
+    }
+}
+
+/// The fields of one process-info record in the 4.3+ layouts.
+fn process_fields(p: &ProcessInfo, layout: ProcessInfoLayout, sink: &mut impl FieldSink) {
+    sink.field("Database", |o| o.push_str(&p.database));
+    sink.field("Username", |o| o.push_str(&p.username));
+    sink.field("Start time", |o| {
+        push_noted(o, &p.start_time_note, |o| push_timestamp(o, &p.start_time))
+    });
+    sink.field("Client connection count", |o| {
+        push_opt(o, &p.client_connection_count)
+    });
+    sink.field("Major", |o| push_opt(o, &p.major));
+    sink.field("Minor", |o| push_opt(o, &p.minor));
+    sink.field("Backend connection time", |o| {
+        push_timestamp(o, &p.backend_connection_time)
+    });
+    sink.field("Client connection time", |o| {
+        push_opt(o, &p.client_connection_time)
+    });
+    sink.field("Client idle duration", |o| {
+        push_noted(o, &p.client_idle_note, |o| {
+            push_opt(o, &p.client_idle_seconds)
+        })
+    });
+    sink.field("Client disconnection time", |o| {
+        push_opt(o, &p.client_disconnection_time)
+    });
+    sink.field("Pool Counter", |o| push_opt(o, &p.pool_counter));
+    sink.field("Backend PID", |o| push_opt(o, &p.backend_pid));
+    sink.field("Connected", |o| o.push_str(flag_text(p.connected)));
+    sink.field("PID", |o| push_opt(o, &p.pid));
+    sink.field("Backend ID", |o| push_opt(o, &p.backend_id));
+    sink.field("Status", |o| {
+        if let Some(status) = &p.status {
+            o.push_str(status.name());
+        }
+    });
     if matches!(layout, ProcessInfoLayout::V4_5 | ProcessInfoLayout::V4_7) {
-        let lb = match p.load_balance_node {
-            Some(true) => "1",
-            Some(false) => "0",
-            None => "",
-        };
-        rows.push(("Load balance node", lb.to_owned()));
+        sink.field("Load balance node", |o| {
+            o.push_str(flag_text(p.load_balance_node))
+        });
     }
     if layout == ProcessInfoLayout::V4_7 {
-        rows.push(("client_host", p.client_host.clone().unwrap_or_default()));
-        rows.push(("client_port", p.client_port.clone().unwrap_or_default()));
-        rows.push(("statement", p.statement.clone().unwrap_or_default()));
+        let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
+        sink.field("client_host", |o| o.push_str(&text(&p.client_host)));
+        sink.field("client_port", |o| o.push_str(&text(&p.client_port)));
+        sink.field("statement", |o| o.push_str(&text(&p.statement)));
     }
+}
+
+/// One process-info record in the 4.0–4.2 layout: 11 fields, times formatted here from epochs.
+fn process_record_4_0(p: &ProcessInfo, verbose: bool) -> String {
+    let rows: Vec<(&str, String)> = vec![
+        ("Database", p.database.clone()),
+        ("Username", p.username.clone()),
+        ("Start time", timestamp_text(&p.start_time)),
+        ("Creation time", timestamp_text(&p.backend_connection_time)),
+        ("Major", opt(&p.major)),
+        ("Minor", opt(&p.minor)),
+        ("Counter", opt(&p.pool_counter)),
+        ("Backend PID", opt(&p.backend_pid)),
+        ("Connected", flag_text(p.connected).to_owned()),
+        ("PID", opt(&p.pid)),
+        ("Backend ID", opt(&p.backend_id)),
+    ];
     if verbose {
-        titled_block(&rows)
-    } else {
-        let values: Vec<&str> = rows.iter().map(|(_, v)| v.as_str()).collect();
-        format!("{}\n", values.join(" "))
+        let mut out = fixed_lines(&rows, 13);
+        out.push('\n');
+        return out;
     }
+    let values: Vec<&str> = rows.iter().map(|(_, v)| v.as_str()).collect();
+    format!("{}\n", values.join(" "))
 }
 
 /// `pcp_pool_status`.
