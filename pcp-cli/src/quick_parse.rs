@@ -53,8 +53,7 @@ pub(crate) fn parse(args: &[OsString]) -> Option<Cli> {
                 return None;
             }
             if !levels.get_mut(depth)?.set(opt, value)? {
-                let spec = name?.spec()?;
-                sub.set(&spec, opt, value)?;
+                sub.set(name?, opt, value)?;
             }
         } else {
             match name {
@@ -387,68 +386,21 @@ impl Name {
         }
     }
 
-    /// The subcommand's own options; `None` for `lb` itself (root options only).
-    fn spec(self) -> Option<Spec> {
-        let none = Spec::default();
-        let target = Spec {
-            target: true,
-            ..none
-        };
-        Some(match self {
-            Name::NodeCount | Name::ProcCount | Name::PoolStatus | Name::Resolve => none,
-            Name::NodeInfo => Spec {
-                node_id: true,
-                all: true,
-                ..none
-            },
-            Name::HealthCheckStats => Spec {
-                node_id: true,
-                ..none
-            },
-            Name::ProcInfo => Spec {
-                process_id: true,
-                all: true,
-                ..none
-            },
-            Name::IsPrimary => target,
-            Name::Attach => Spec {
-                wait: true,
-                ..target
-            },
-            Name::Detach => Spec {
-                wait: true,
-                graceful: true,
-                ..target
-            },
-            Name::Promote => Spec {
-                wait: true,
-                graceful: true,
-                switchover: true,
-                ..target
-            },
-            Name::LbAttach | Name::LbDetach => Spec { wait: true, ..none },
-            Name::Lb => return None,
-        })
+    /// Whether the subcommand has this option of its own (`lb` itself has none).
+    fn takes(self, opt: Opt) -> bool {
+        use Name::*;
+        let target = matches!(self, Attach | Detach | Promote | IsPrimary);
+        match opt {
+            Opt::NodeId => target || matches!(self, NodeInfo | HealthCheckStats),
+            Opt::ProcessId => self == ProcInfo,
+            Opt::All => matches!(self, NodeInfo | ProcInfo),
+            Opt::NodeHost | Opt::NodePort => target,
+            Opt::Graceful => matches!(self, Detach | Promote),
+            Opt::Switchover => self == Promote,
+            Opt::Wait => matches!(self, Attach | Detach | Promote | LbAttach | LbDetach),
+            _ => false,
+        }
     }
-}
-
-/// Which of the subcommand options a subcommand has.
-#[derive(Debug, Default, Clone, Copy)]
-struct Spec {
-    /// `-n/--node-id`.
-    node_id: bool,
-    /// `-P/--process-id`.
-    process_id: bool,
-    /// `-a/--all`.
-    all: bool,
-    /// TargetArgs: `-n/--node-id`, `--node-host`, `--node-port`.
-    target: bool,
-    /// `-g/--gracefully`.
-    graceful: bool,
-    /// `-s/--switchover`.
-    switchover: bool,
-    /// `--wait[=SECS]`.
-    wait: bool,
 }
 
 /// What was written after the subcommand's name, other than root options.
@@ -468,16 +420,18 @@ struct SubWords<'a> {
 impl<'a> SubWords<'a> {
     /// Takes a subcommand option, `None` if the subcommand has no such option or clap would
     /// reject it.
-    fn set(&mut self, spec: &Spec, opt: Opt, value: Option<&'a str>) -> Option<bool> {
+    fn set(&mut self, name: Name, opt: Opt, value: Option<&'a str>) -> Option<bool> {
+        if !name.takes(opt) {
+            return None;
+        }
         match opt {
-            Opt::NodeId if spec.node_id || spec.target => once(&mut self.id, Some(number(value?)?)),
-            Opt::ProcessId if spec.process_id => once(&mut self.id, Some(number(value?)?)),
-            Opt::All if spec.all => flag(&mut self.all),
-            Opt::NodeHost if spec.target => once(&mut self.node_host, value),
-            Opt::NodePort if spec.target => once(&mut self.node_port, Some(port(value?)?)),
-            Opt::Graceful if spec.graceful => flag(&mut self.graceful),
-            Opt::Switchover if spec.switchover => flag(&mut self.switchover),
-            Opt::Wait if spec.wait => {
+            Opt::NodeId | Opt::ProcessId => once(&mut self.id, Some(number(value?)?)),
+            Opt::All => flag(&mut self.all),
+            Opt::NodeHost => once(&mut self.node_host, value),
+            Opt::NodePort => once(&mut self.node_port, Some(port(value?)?)),
+            Opt::Graceful => flag(&mut self.graceful),
+            Opt::Switchover => flag(&mut self.switchover),
+            Opt::Wait => {
                 let wait = cli::parse_seconds(value.unwrap_or("30")).ok()?;
                 once(&mut self.wait, Some(wait))
             }
@@ -918,29 +872,14 @@ mod tests {
         "--node-port 5432",
     ];
 
-    const NAMES: &[&str] = &[
-        "node-count",
-        "node-info",
-        "health-check-stats",
-        "proc-count",
-        "proc-info",
-        "pool-status",
-        "attach",
-        "detach",
-        "promote",
-        "is-primary",
-        "resolve",
-        "lb",
-        "lb attach",
-        "lb detach",
-        "watchdog-info",
-        "recovery",
-        "watch",
-        "help",
-    ];
-
     /// Random command lines: words before a subcommand name and after it, or any words.
     fn command_line() -> impl Strategy<Value = Vec<String>> {
+        // Every subcommand name clap knows, and `lb`'s.
+        let names: Vec<String> = cli::command()
+            .get_subcommands()
+            .map(|sub| sub.get_name().to_owned())
+            .chain(["lb attach".into(), "lb detach".into(), "help".into()])
+            .collect();
         let word = || proptest::sample::select(VOCABULARY).prop_map(|w| vec![w.to_owned()]);
         let pair = || {
             proptest::sample::select(PAIRS)
@@ -950,7 +889,7 @@ mod tests {
             proptest::collection::vec(prop_oneof![1 => word(), 2 => pair()], 0..n)
                 .prop_map(|w| w.concat())
         };
-        let shaped = (words(5), proptest::sample::select(NAMES), words(6)).prop_map(
+        let shaped = (words(5), proptest::sample::select(names.clone()), words(6)).prop_map(
             |(before, name, after)| {
                 let mut line = before;
                 line.extend(name.split(' ').map(str::to_owned));
@@ -961,7 +900,7 @@ mod tests {
         let any = proptest::collection::vec(
             prop_oneof![
                 word(),
-                proptest::sample::select(NAMES).prop_map(|n| vec![n.to_owned()])
+                proptest::sample::select(names).prop_map(|n| vec![n])
             ],
             0..8,
         )
