@@ -236,9 +236,8 @@ answer, the same for both), and exiting. Medians, pcpctl minus tool: ${gap} ms o
 
 * pcpctl executes $(ratio "${ic% *}" "${it% *}") the tool's instructions on a \`node-count\`
   (argument parsing $(thousands "${ic#* }") of them; the rest is mostly the Rust runtime's
-  start-up, whose stack guard set-up reads /proc/self/maps, and the tokio runtime); and it
-  touches more pages
-  ($(ratio "${pf% *}" "${tf% *}") the tool's minor page faults), each of which costs a few
+  start-up, whose stack guard set-up reads /proc/self/maps, and the tokio runtime), and it
+  takes $(ratio "${pf% *}" "${tf% *}") the tool's minor page faults, each of which costs a few
   microseconds in a virtual machine.
 * The drop-in column is the same binary and the same connection code with the tools' own
   getopt parsing (its system calls are the same as pcpctl's, strace): it runs
