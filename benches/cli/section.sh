@@ -20,23 +20,28 @@ same_output() {
     echo "**no**"
 }
 
-# instructions CMD...: prints "TOTAL CLAP": instructions executed (callgrind), whole process
-# including the dynamic loader, and the part of them spent in clap (building the command line,
-# parsing, converting the matches; 0 when clap is not used).
+# instructions CMD...: prints "TOTAL PARSE": instructions executed (callgrind), whole process
+# including the dynamic loader, and the part of them spent parsing the command line: pcpctl's
+# own parser for the common lines (quick_parse::parse), plus clap's lean parse when a line is
+# left to it, else the whole clap tree's parts (building, parsing, converting the matches).
 instructions() {
     local f="$OUT/callgrind.$RANDOM"
     valgrind --tool=callgrind --callgrind-out-file="$f" "$@" >/dev/null 2>&1 || { echo "— —"; return; }
-    local total clap
+    local total parse
     total=$(awk '/^totals:/ { print $2 }' "$f")
-    # pcpctl::cli::parse_lean covers building, parsing and converting on the usual path.
-    clap=$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null | awk '
+    # A function is listed once per source file its code came from (inlining); its largest
+    # inclusive count is the one of the function itself.
+    parse=$(callgrind_annotate --inclusive=yes "$f" 2>/dev/null | awk '
+        function keep(part, count) { gsub(",", "", count); if (count + 0 > best[part]) best[part] = count + 0 }
         /=>/ { next }
-        /pcpctl::cli::parse_lean \[/ && !l { gsub(",", "", $1); lean = $1; l = 1 }
-        /Command::try_get_matches_from \[/ && !a { gsub(",", "", $1); s += $1; a = 1 }
-        /pcpctl::cli::command \[/ && !b { gsub(",", "", $1); s += $1; b = 1 }
-        /FromArgMatches>::from_arg_matches \[/ && !c { gsub(",", "", $1); s += $1; c = 1 }
-        END { print (l ? lean : s + 0) }')
-    echo "$total $clap"
+        /:pcpctl::quick_parse::parse( \[.*)?$/ { keep("quick", $1) }
+        /:pcpctl::cli::parse_lean( \[.*)?$/ { keep("lean", $1) }
+        /Command::try_get_matches_from_mut( \[.*)?$/ { keep("matches", $1) }
+        /:pcpctl::cli::command( \[.*)?$/ { keep("tree", $1) }
+        /<pcpctl::cli::Cli as [^ ]*FromArgMatches>::from_arg_matches_mut( \[.*)?$/ { keep("convert", $1) }
+        END { whole = best["matches"] + best["tree"] + best["convert"]
+              print best["quick"] + (best["lean"] ? best["lean"] : whole) }')
+    echo "$total $parse"
 }
 # thousands 1234567 -> 1,234,567
 thousands() {
@@ -162,15 +167,16 @@ minor page faults and peak resident memory (GNU \`time\`, one run each):
 | \`node-count\`: minor page faults, max RSS KiB | ${tf% *}, ${tf#* } | ${pf% *}, ${pf#* } | ${df% *}, ${df#* } |
 
 Instructions executed for one \`node-count\` (valgrind callgrind, whole process including the
-dynamic loader; deterministic, so unaffected by the machine's load). "clap" is building the
-command line, parsing it and converting the matches:
+dynamic loader; deterministic, so unaffected by the machine's load). "Argument parsing" is
+pcpctl's own parser for the common command lines (\`quick_parse\`), plus clap's (building the
+command line, parsing it, converting the matches) when a line is left to clap:
 
-| | instructions | of which clap |
+| | instructions | of which argument parsing |
 |---|---|---|
 | \`pcp_node_count\` | $(thousands "${it% *}") | — |
 | \`pcpctl node-count --format=pcp\`, release build | $(thousands "${ic% *}") | $(thousands "${ic#* }") |
 | the same, default build | $(thousands "${idef% *}") | $(thousands "${idef#* }") |
-| pcpctl as \`pcp_node_count\` (drop-in: own argument parser, no clap) | $(thousands "${id% *}") | $(thousands "${id#* }") |
+| pcpctl as \`pcp_node_count\` (drop-in: own getopt parser, no clap) | $(thousands "${id% *}") | — (inlined) |
 
 What the profile changed (callgrind, \`node-count --format=pcp\`, whole process; before: 1,594,295
 instructions and 301 minor page faults with clap's whole tree built, used and freed):
@@ -192,7 +198,15 @@ instructions and 301 minor page faults with clap's whole tree built, used and fr
 4. The default log output (warnings only) is written by a small subscriber of our own;
    \`tracing-subscriber\`, with its span registry, is set up only for \`-d\` or \`RUST_LOG\`.
    The parsed values are moved out of clap's matches instead of copied.
-5. Tried and dropped: mimalloc as the allocator (more instructions, as many faults), lazy binding (\`-z lazy\`: no change, the cost is relative relocations),
+5. The common command lines (the root options and the read-only commands, \`attach\`,
+   \`detach\`, \`promote\`, \`is-primary\`, \`resolve\`, \`lb attach|detach\`, written plainly)
+   are parsed by a small parser of our own (\`pcp-cli/src/quick_parse.rs\`) before clap, which
+   stays the definition and takes everything else (help, errors, conflicts, other
+   subcommands); tests check that it gives clap's result wherever it takes a line (a corpus,
+   random lines, the environment variables). \`node-count --format=pcp\`: 386,288 → 187,213
+   instructions (\`parse_lean\` was 202,185 of them, the new parser is 5,877); \`node-info -n 0\`:
+   446,694 → 210,341; \`attach -n 1\`: 433,878 → 198,471.
+6. Tried and dropped: mimalloc as the allocator (more instructions, as many faults), lazy binding (\`-z lazy\`: no change, the cost is relative relocations),
    a musl build (0.67 M instructions, 130 faults: more than the glibc static build).
 
 EOF
@@ -220,17 +234,18 @@ a PCP worker for the session (the ~2 ms between the client's first packet and Pg
 answer, the same for both), and exiting. Medians, pcpctl minus tool: ${gap} ms on
 \`node-count\`, ${vgap} ms on \`--version\` (start, parse the command line, exit).
 
-* pcpctl still executes $(ratio "${ic% *}" "${it% *}") the tool's instructions on a \`node-count\`:
-  clap ($(thousands "${ic#* }")), the Rust runtime's start-up (stack guard set-up reads
-  /proc/self/maps) and the tokio runtime; and it touches more pages
-  ($(ratio "${pf% *}" "${tf% *}") the tool's minor page faults), each of which costs a few
+* pcpctl executes $(ratio "${ic% *}" "${it% *}") the tool's instructions on a \`node-count\`
+  (argument parsing $(thousands "${ic#* }") of them; the rest is mostly the Rust runtime's
+  start-up, whose stack guard set-up reads /proc/self/maps, and the tokio runtime), and it
+  takes $(ratio "${pf% *}" "${tf% *}") the tool's minor page faults, each of which costs a few
   microseconds in a virtual machine.
-* The drop-in column is the same binary and the same connection code without clap (its
-  system calls are the same as pcpctl's, strace): it runs $(thousands "${id% *}") instructions,
-  fewer than the tool. What separates the two columns is clap's parse, about 0.1 ms of CPU
-  (\`perf stat -r 300\`, task-clock); the wall-time difference has come out larger on this
-  virtual machine (0.3–0.5 ms in some runs), presumably because round-trip latency here
-  depends on how deeply the idle CPU sleeps while the client waits (see the Python section).
+* The drop-in column is the same binary and the same connection code with the tools' own
+  getopt parsing (its system calls are the same as pcpctl's, strace): it runs
+  $(thousands "${id% *}") instructions. Before pcpctl parsed its common lines itself, what
+  separated the two columns was clap's parse, about 0.1 ms of CPU (\`perf stat -r 300\`,
+  task-clock); wall-time differences have come out larger on this virtual machine (0.3–0.5 ms
+  in some runs), presumably because round-trip latency here depends on how deeply the idle CPU
+  sleeps while the client waits (see the Python section).
 
 EOF
     fi

@@ -35,6 +35,19 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+impl Cli {
+    /// A parsed command line put together by hand ([`crate::quick_parse`]): what clap gives
+    /// for it, `--help` absent.
+    pub(crate) fn new(conn: ConnArgs, out: OutputArgs, command: Command) -> Cli {
+        Cli {
+            conn,
+            out,
+            help: HelpFlag { help: None },
+            command,
+        }
+    }
+}
+
 /// `--help`, long only.
 #[derive(Debug, Clone, Args)]
 struct HelpFlag {
@@ -600,7 +613,7 @@ pub(crate) struct CompletionsArgs {
 }
 
 /// Seconds, possibly fractional, as a duration.
-fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+pub(crate) fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
     let secs: f64 = text
         .trim()
         .parse()
@@ -750,6 +763,85 @@ pub(crate) fn lean_version(args: &[std::ffi::OsString]) -> Option<String> {
         Err(e) if e.kind() == clap::error::ErrorKind::DisplayVersion => Some(e.to_string()),
         _ => None,
     }
+}
+
+/// Command lines the faster parsers ([`parse_lean`], [`crate::quick_parse`]) are checked
+/// against the whole tree with: good ones and ones clap rejects.
+#[cfg(test)]
+pub(crate) const PARSE_CORPUS: &[&str] = &[
+    "pcpctl node-count",
+    "pcpctl -h db1 -p 9999 -U u -w node-count --json",
+    "pcpctl node-info -h db1 -p 9999 -U u -w -v 1",
+    "pcpctl -h a,b:1 -h /tmp node-info --all -n 2",
+    "pcpctl node-info -n 1 2",
+    "pcpctl health-check-stats 0 --format pcp",
+    "pcpctl proc-info -P 123 -a --timeout 2.5",
+    "pcpctl proc-info 123",
+    "pcpctl pool-status -d",
+    "pcpctl watchdog-info -n 1",
+    "pcpctl attach --node-host db2 --node-port 5432 --wait=3",
+    "pcpctl attach --wait 1",
+    "pcpctl attach 1 -n 1",
+    "pcpctl attach --node-port 5432",
+    "pcpctl attach",
+    "pcpctl detach -g 2 --wait",
+    "pcpctl promote -g -s --node-host db3",
+    "pcpctl recovery",
+    "pcpctl recovery 2",
+    "pcpctl stop -m f -s c",
+    "pcpctl stop -m nonsense",
+    "pcpctl reload -s cluster",
+    "pcpctl log-rotate",
+    "pcpctl invalidate-query-cache --prefer-leader -h x -h y",
+    "pcpctl resolve db1:5433",
+    "pcpctl resolve attach",
+    "pcpctl is-primary 10.0.0.2",
+    "pcpctl follow-primary 1 --old-primary -1 --stream-timeout 5",
+    "pcpctl lb attach 10.0.0.1 s --wait=2.5",
+    "pcpctl lb detach 10.0.0.1",
+    "pcpctl lb",
+    "pcpctl lb attach",
+    "pcpctl -U attach attach 1",
+    "pcpctl -U stop node-count",
+    "pcpctl -U attach detach 1",
+    "pcpctl --json --format pcp node-count",
+    "pcpctl -w -W node-count",
+    "pcpctl node-count -h",
+    "pcpctl node-count --help",
+    "pcpctl help attach",
+    "pcpctl --version",
+    "pcpctl",
+    "pcpctl watch --count 2 attach",
+    "pcpctl node-count extra",
+    "pcpctl --port 0 node-count",
+    "pcpctl --pass secret --passfile /x node-count",
+    "pcpctl -h a node-count -h b",
+    "pcpctl -h a,b node-count -h c -h d",
+    "pcpctl -p 1 node-count -p 2",
+    "pcpctl -p 1 node-count -p 2 -p 3",
+    "pcpctl -w node-count -W",
+    "pcpctl -W node-count -w",
+    "pcpctl node-count -w -W",
+    "pcpctl --json node-count --format pcp",
+    "pcpctl --format json node-count --json",
+    "pcpctl --format json node-count --format pcp",
+    "pcpctl -v node-info -v",
+    "pcpctl node-info -v -d --prefer-leader --timeout 1",
+    "pcpctl --timeout 1 node-count --timeout 2",
+    "pcpctl -U a node-count -U b --pass x",
+    "pcpctl lb attach 10.0.0.1 s -h x --json",
+    "pcpctl -h a lb -h b attach 10.0.0.1 -h c",
+    "pcpctl -h a lb attach -w 10.0.0.1 p --wait=1",
+    "pcpctl node-count --help",
+    "pcpctl lb attach --help",
+];
+
+/// The whole tree's parse of a command line, `None` for any error (help and version too).
+#[cfg(test)]
+pub(crate) fn parse_whole_tree(args: &[std::ffi::OsString]) -> Option<Cli> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches_from(args).ok()?;
+    Cli::from_arg_matches(&matches).ok()
 }
 
 #[cfg(test)]
@@ -919,79 +1011,9 @@ mod tests {
 
     #[test]
     fn lean_parse_agrees_with_the_whole_tree() {
-        let lines: &[&str] = &[
-            "pcpctl node-count",
-            "pcpctl -h db1 -p 9999 -U u -w node-count --json",
-            "pcpctl node-info -h db1 -p 9999 -U u -w -v 1",
-            "pcpctl -h a,b:1 -h /tmp node-info --all -n 2",
-            "pcpctl node-info -n 1 2",
-            "pcpctl health-check-stats 0 --format pcp",
-            "pcpctl proc-info -P 123 -a --timeout 2.5",
-            "pcpctl proc-info 123",
-            "pcpctl pool-status -d",
-            "pcpctl watchdog-info -n 1",
-            "pcpctl attach --node-host db2 --node-port 5432 --wait=3",
-            "pcpctl attach --wait 1",
-            "pcpctl attach 1 -n 1",
-            "pcpctl attach --node-port 5432",
-            "pcpctl attach",
-            "pcpctl detach -g 2 --wait",
-            "pcpctl promote -g -s --node-host db3",
-            "pcpctl recovery",
-            "pcpctl recovery 2",
-            "pcpctl stop -m f -s c",
-            "pcpctl stop -m nonsense",
-            "pcpctl reload -s cluster",
-            "pcpctl log-rotate",
-            "pcpctl invalidate-query-cache --prefer-leader -h x -h y",
-            "pcpctl resolve db1:5433",
-            "pcpctl resolve attach",
-            "pcpctl is-primary 10.0.0.2",
-            "pcpctl follow-primary 1 --old-primary -1 --stream-timeout 5",
-            "pcpctl lb attach 10.0.0.1 s --wait=2.5",
-            "pcpctl lb detach 10.0.0.1",
-            "pcpctl lb",
-            "pcpctl lb attach",
-            "pcpctl -U attach attach 1",
-            "pcpctl -U stop node-count",
-            "pcpctl -U attach detach 1",
-            "pcpctl --json --format pcp node-count",
-            "pcpctl -w -W node-count",
-            "pcpctl node-count -h",
-            "pcpctl node-count --help",
-            "pcpctl help attach",
-            "pcpctl --version",
-            "pcpctl",
-            "pcpctl watch --count 2 attach",
-            "pcpctl node-count extra",
-            "pcpctl --port 0 node-count",
-            "pcpctl --pass secret --passfile /x node-count",
-            "pcpctl -h a node-count -h b",
-            "pcpctl -h a,b node-count -h c -h d",
-            "pcpctl -p 1 node-count -p 2",
-            "pcpctl -p 1 node-count -p 2 -p 3",
-            "pcpctl -w node-count -W",
-            "pcpctl -W node-count -w",
-            "pcpctl node-count -w -W",
-            "pcpctl --json node-count --format pcp",
-            "pcpctl --format json node-count --json",
-            "pcpctl --format json node-count --format pcp",
-            "pcpctl -v node-info -v",
-            "pcpctl node-info -v -d --prefer-leader --timeout 1",
-            "pcpctl --timeout 1 node-count --timeout 2",
-            "pcpctl -U a node-count -U b --pass x",
-            "pcpctl lb attach 10.0.0.1 s -h x --json",
-            "pcpctl -h a lb -h b attach 10.0.0.1 -h c",
-            "pcpctl -h a lb attach -w 10.0.0.1 p --wait=1",
-            "pcpctl node-count --help",
-            "pcpctl lb attach --help",
-        ];
-        for line in lines {
+        for line in PARSE_CORPUS {
             let args: Vec<std::ffi::OsString> = line.split(' ').map(Into::into).collect();
-            let whole = command()
-                .try_get_matches_from(&args)
-                .ok()
-                .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m).ok());
+            let whole = parse_whole_tree(&args);
             let lean = parse_lean(&args);
             match &whole {
                 Some(cli) => {

@@ -14,6 +14,7 @@ mod links;
 mod logging;
 mod output;
 mod progress;
+mod quick_parse;
 mod report;
 mod sanitize;
 mod settings;
@@ -59,7 +60,7 @@ fn main() -> std::process::ExitCode {
 
 /// pcpctl proper: parse, run, report.
 fn run(args: Vec<OsString>) -> ExitCode {
-    let cli = match cli::parse_lean(&args) {
+    let cli = match quick_parse::parse(&args).or_else(|| cli::parse_lean(&args)) {
         Some(cli) => cli,
         None if cli::lean_version(&args).is_some_and(|text| print_stdout(&text)) => {
             return ExitCode::Success;
