@@ -141,7 +141,9 @@ each once, the round's first command rotates), $CLI_WARMUP warm-up rounds, then 
 each. Times in ms: median (min–max). Ratios: median over the tool's median (lower is better);
 the goal applies to the release build. "Same output": pcpctl's standard output is
 byte-identical to the tool's. Password from \`PCPPASSFILE\`. \`watchdog-info\` is not measured:
-it needs the sandbox's watchdog profile.
+it needs the sandbox's watchdog profile. On the wire, pcpctl (and its drop-in mode) writes
+its login together with the request (\`Config::pipeline_login\`): one round trip fewer per
+session than the tools, which wait for the login's answer before sending the request.
 
 | command | \`pcp_*\` tool | pcpctl --format=pcp | ratio | drop-in link | ratio | default build | ratio | goal | met | same output |
 |---|---|---|---|---|---|---|---|---|---|---|
