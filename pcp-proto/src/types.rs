@@ -462,7 +462,10 @@ impl LocalDateTime {
             if !part.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(bad());
             }
-            part.parse::<u16>().map_err(|_| bad())
+            // At most 4 digits, checked above: no overflow.
+            Ok(part
+                .bytes()
+                .fold(0u16, |acc, c| acc * 10 + u16::from(c - b'0')))
         };
         let small = |v: u16, max: u16| -> Result<u8, DecodeError> {
             if v > max {
