@@ -1,6 +1,8 @@
 //! The client against pcp-testkit's fake server: every command, the login, errors, faults,
 //! reconnecting, pipelining, old-server handling, `.pcppass`.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
@@ -18,12 +20,8 @@ fn v(major: u8, minor: u8) -> Version {
 
 /// A config for `server` with its credentials and no `.pcppass`.
 fn config_for(server: &FakeServer) -> Config {
-    let mut config = Config::new();
+    let mut config = common::fake_server(server);
     config
-        .endpoint(Endpoint::tcp("127.0.0.1", server.port()))
-        .user(server.user())
-        .password(server.password())
-        .pcppass_file("/nonexistent/.pcppass")
         .connect_timeout(Duration::from_secs(5))
         .request_timeout(Some(Duration::from_secs(5)));
     config

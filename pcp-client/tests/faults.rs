@@ -2,10 +2,12 @@
 //! request timeout, no panic, no hang, bounded memory, and the connection marked dead exactly
 //! when it must be (a dead one is replaced on the next call, a live one is kept).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use pcp_client::proto::{NodeSelector, Reply, Request};
-use pcp_client::{Client, Config, Endpoint, ErrorKind};
+use pcp_client::{Client, Config, ErrorKind};
 use pcp_testkit::{Action, Expect, FakeServer, Fault, Model};
 
 /// The per-request limit for these tests; timing faults last longer than this.
@@ -14,12 +16,8 @@ const LIMIT: Duration = Duration::from_secs(1);
 const SLACK: Duration = Duration::from_millis(1500);
 
 fn config_for(server: &FakeServer) -> Config {
-    let mut config = Config::new();
+    let mut config = common::fake_server(server);
     config
-        .endpoint(Endpoint::tcp("127.0.0.1", server.port()))
-        .user(server.user())
-        .password(server.password())
-        .pcppass_file("/nonexistent/.pcppass")
         .connect_timeout(Duration::from_secs(5))
         .request_timeout(Some(LIMIT))
         .long_request_timeout(Some(LIMIT))

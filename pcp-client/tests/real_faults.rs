@@ -11,22 +11,20 @@
 //! leaves the sandbox as it found it (node 0 primary, every node up, Pgpool running) and they
 //! run one at a time.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use pcp_client::proto::{BackendStatus, NodeInfo, Role};
-use pcp_client::{Client, Config, Endpoint, ErrorKind};
+use pcp_client::{Client, Config, ErrorKind};
 use pcp_testkit::sandbox::Sandbox;
 use tokio::sync::Mutex;
 
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
 
 fn config(sandbox: &Sandbox, limit: Duration) -> Config {
-    let mut config = Config::new();
+    let mut config = common::sandbox(sandbox, &[]);
     config
-        .endpoint(Endpoint::tcp(&sandbox.pcp_host, sandbox.pcp_port))
-        .user(&sandbox.pcp_user)
-        .password(sandbox.pcp_password.as_str())
-        .pcppass_file("/nonexistent/.pcppass")
         .connect_timeout(Duration::from_secs(5))
         .request_timeout(Some(limit));
     config

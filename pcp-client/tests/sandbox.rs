@@ -5,6 +5,8 @@
 //! Tests that change the cluster (detach/attach) take the write side of a lock; the others
 //! take the read side, so they never see the cluster in the middle of a change.
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -19,12 +21,8 @@ use tokio::sync::RwLock;
 static CLUSTER: RwLock<()> = RwLock::const_new(());
 
 fn config(sandbox: &Sandbox) -> Config {
-    let mut config = Config::new();
+    let mut config = common::sandbox(sandbox, &[]);
     config
-        .endpoint(Endpoint::tcp(&sandbox.pcp_host, sandbox.pcp_port))
-        .user(&sandbox.pcp_user)
-        .password(sandbox.pcp_password.as_str())
-        .pcppass_file("/nonexistent/.pcppass")
         .connect_timeout(Duration::from_secs(10))
         .request_timeout(Some(Duration::from_secs(30)));
     config

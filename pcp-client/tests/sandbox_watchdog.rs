@@ -4,6 +4,8 @@
 //! These tests run only when the sandbox (or `$PCP_SANDBOX_PROFILE`) is the watchdog profile;
 //! otherwise they print why and return, unless `PCP_REQUIRE_WATCHDOG=1`, which makes them fail.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use pcp_client::proto::{NodeSelector, QuorumStatus, WatchdogInfo, WatchdogState};
@@ -43,15 +45,8 @@ fn watchdog_sandbox() -> Option<Sandbox> {
 }
 
 fn config(sandbox: &Sandbox, ports: &[u16]) -> Config {
-    let mut config = Config::new();
-    for port in ports {
-        config.endpoint(Endpoint::tcp(&sandbox.pcp_host, *port));
-    }
-    config
-        .user(&sandbox.pcp_user)
-        .password(sandbox.pcp_password.as_str())
-        .pcppass_file("/nonexistent/.pcppass")
-        .connect_timeout(Duration::from_secs(10));
+    let mut config = common::sandbox(sandbox, ports);
+    config.connect_timeout(Duration::from_secs(10));
     config
 }
 

@@ -3,10 +3,12 @@
 //! whether the client already knows the release (refused without sending) or not (the
 //! server's "unknown PCP packet type" FATAL).
 
+mod common;
+
 use std::time::Duration;
 
 use pcp_client::proto::{NodeSelector, Scope, ShutdownMode, Version, WatchdogState};
-use pcp_client::{Client, Config, Endpoint, ErrorKind, Result};
+use pcp_client::{Client, ErrorKind, Result};
 use pcp_testkit::{FakeServer, Model};
 
 /// Every release line with its own formats; master is 4.8devel.
@@ -23,13 +25,8 @@ pub const VERSIONS: [(&str, Version); 9] = [
 ];
 
 async fn client_for(server: &FakeServer) -> Client {
-    let mut config = Config::new();
-    config
-        .endpoint(Endpoint::tcp("127.0.0.1", server.port()))
-        .user(server.user())
-        .password(server.password())
-        .pcppass_file("/nonexistent/.pcppass")
-        .request_timeout(Some(Duration::from_secs(5)));
+    let mut config = common::fake_server(server);
+    config.request_timeout(Some(Duration::from_secs(5)));
     config.connect().await.expect("connect")
 }
 
