@@ -2,6 +2,7 @@
 //! next call after the session was lost.
 
 use std::fmt;
+use std::time::Duration;
 
 use bytes::BytesMut;
 use pcp_proto::{
@@ -15,7 +16,7 @@ use tracing::Instrument;
 
 use crate::config::{Config, Endpoint};
 use crate::conn::{Budget, Connection, Notices};
-use crate::connect::establish;
+use crate::connect::{establish, is_silent_drop};
 use crate::error::{Error, ErrorKind, Result};
 
 /// A PCP session with one Pgpool.
@@ -347,10 +348,39 @@ impl Client {
         }
         let span = tracing::debug_span!("pcp", command = command.name(), endpoint = %conn.label);
         let limit = self.config.timeout_for(request);
+        let mut sent = false;
+        if conn.login_pending() {
+            // The login went with this request (Config::pipeline_login). A session dropped
+            // without a word before the login's verdict never ran the request (Pgpool runs
+            // nothing before it has checked the login), so it is tried once more on a new
+            // session, as connecting does for a login dropped that way.
+            let notices = &mut self.notices;
+            let first = budget
+                .run(limit, command.name(), async {
+                    conn.send(request).await?;
+                    conn.read_login_verdict(notices).await
+                })
+                .instrument(span.clone())
+                .await;
+            match first {
+                Ok(()) => sent = true,
+                Err(e) if is_silent_drop(&e) => {
+                    tracing::debug!(endpoint = %conn.label, "session dropped before the login's verdict ({e}); the request did not run: trying once more");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    conn = self
+                        .open(&budget)
+                        .await
+                        .map_err(|e| e.with_command(command))?;
+                }
+                Err(e) => return Err(e.with_command(command).fatal()),
+            }
+        }
         let notices = &mut self.notices;
         let outcome = budget
             .run(limit, command.name(), async {
-                conn.send(request).await?;
+                if !sent {
+                    conn.send(request).await?;
+                }
                 conn.read_reply(reader, notices).await
             })
             .instrument(span)

@@ -453,8 +453,10 @@ impl Config {
     /// in [`Client::connect`], but the password's verdict arrives with the first request's
     /// reply: a refused login then fails that request (with [`ErrorKind::Authentication`],
     /// and Pgpool does not run the request) instead of `connect`, and the wait for it counts
-    /// against that request's time limit. A session dropped before the verdict fails the
-    /// request with [`ErrorKind::Closed`]; Pgpool cannot have run it.
+    /// against that request's time limit. A session dropped without a word before the
+    /// verdict cannot have run the request: it is sent once more on a new session (as a login
+    /// dropped while connecting is retried once); a second drop fails it with
+    /// [`ErrorKind::Closed`].
     ///
     /// [`ErrorKind::Authentication`]: crate::ErrorKind::Authentication
     /// [`ErrorKind::Closed`]: crate::ErrorKind::Closed

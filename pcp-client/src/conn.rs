@@ -205,9 +205,14 @@ impl Connection {
         self.pending_login = Some(refused);
     }
 
+    /// Whether the login's verdict has not been read yet.
+    pub(crate) fn login_pending(&self) -> bool {
+        self.pending_login.is_some()
+    }
+
     /// Reads the verdict of a pipelined login, if one is pending. A refusal or a lost session
     /// is a fatal error: the session is unusable and the request after the login was not run.
-    async fn read_login_verdict(&mut self, notices: &mut Notices) -> Result<()> {
+    pub(crate) async fn read_login_verdict(&mut self, notices: &mut Notices) -> Result<()> {
         let Some(refused) = self.pending_login.take() else {
             return Ok(());
         };

@@ -246,7 +246,7 @@ async fn connect_endpoint(
 }
 
 /// A login that ended because the connection went away, not because the server said no.
-fn is_silent_drop(e: &Error) -> bool {
+pub(crate) fn is_silent_drop(e: &Error) -> bool {
     e.as_server_error().is_none() && matches!(e.kind(), ErrorKind::Closed | ErrorKind::Io)
 }
 

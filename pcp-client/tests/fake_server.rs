@@ -407,6 +407,40 @@ async fn a_login_dropped_without_a_word_is_retried_once() {
 }
 
 #[tokio::test]
+async fn a_pipelined_login_dropped_without_a_word_is_retried_once() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // The login goes with the first request; the session is dropped when the server reads
+    // the login, so the request cannot have run: the client tries once more.
+    let drops = Arc::new(AtomicUsize::new(1));
+    let left = Arc::clone(&drops);
+    let server = FakeServer::builder()
+        .handler(move |req, _| {
+            (matches!(req, Request::Authenticate { .. })
+                && left
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_ok())
+            .then(|| vec![Action::Close])
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut config = config_for(&server);
+    config.pipeline_login(true);
+    let mut client = config.connect().await.unwrap();
+    assert_eq!(client.node_count().await.unwrap(), 3);
+    assert_eq!(server.connections(), 2);
+    assert_eq!(client.sessions_opened(), 2);
+    // Dropped every time: the second failure is reported, as a lost session.
+    drops.store(5, Ordering::SeqCst);
+    let mut client = config.connect().await.unwrap();
+    let err = client.node_count().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Closed, "{err}");
+    assert!(!client.is_connected());
+    assert_eq!(server.connections(), 4);
+}
+
+#[tokio::test]
 async fn connect_timeout_when_syns_are_dropped() {
     // A listener whose accept queue is full drops further SYNs: connect() hangs.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
