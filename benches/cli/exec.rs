@@ -10,8 +10,11 @@
 //! starts an untimed tail that runs after the sample (to wait until a server has settled or
 //! to restore a state). Standard output of every command goes to /dev/null.
 //!
-//! Rounds start at a different command each time (round r starts at command r mod k) unless
-//! `--fixed-order`, which keeps the given order (for commands that change state in turn).
+//! The order changes from round to round so that every command comes right after every other
+//! one equally often (a Williams design: k orders for k commands, 2k when k is odd), unless
+//! `--fixed-order`, which keeps the given order (for commands that change state in turn). The
+//! command just before matters here: measured with a fixed cyclic order, pcpctl right after
+//! the tool and the same pcpctl right after its own drop-in link came out 5% apart.
 //!
 //! prints, per command, a tab-separated line:
 //!   NAME  RUNS  MEDIAN_US  MIN_US  MAX_US  P25_US  P75_US
@@ -75,6 +78,32 @@ fn run(words: &[String], ok_codes: &[i32]) -> Result<(), String> {
     }
 }
 
+/// Orders of `0..k` in which every index comes right after every other index equally often
+/// (Williams design): the first order is 0, 1, k-1, 2, k-2, …; the others add 1, 2, … modulo
+/// k; for odd k the reversed orders are added as well.
+fn balanced_orders(k: usize) -> Vec<Vec<usize>> {
+    let first: Vec<usize> = (0..k)
+        .map(|j| {
+            if j % 2 == 1 {
+                j.div_ceil(2)
+            } else {
+                (k - j / 2) % k
+            }
+        })
+        .collect();
+    let mut orders: Vec<Vec<usize>> = (0..k)
+        .map(|shift| first.iter().map(|&c| (c + shift) % k).collect())
+        .collect();
+    if k % 2 == 1 {
+        let reversed: Vec<Vec<usize>> = orders
+            .iter()
+            .map(|o| o.iter().rev().copied().collect())
+            .collect();
+        orders.extend(reversed);
+    }
+    orders
+}
+
 fn usage(message: &str) -> ExitCode {
     eprintln!("pcp-bench-exec: {message}");
     eprintln!(
@@ -125,10 +154,15 @@ fn main() -> ExitCode {
     }
 
     let k = specs.len();
+    let orders = if fixed_order {
+        vec![(0..k).collect()]
+    } else {
+        balanced_orders(k)
+    };
     for round in 0..warmup + runs {
-        let start = if fixed_order { 0 } else { round % k };
-        for i in 0..k {
-            let spec = &mut specs[(start + i) % k];
+        let order = &orders[round % orders.len()];
+        for &index in order {
+            let spec = &mut specs[index];
             let started = Instant::now();
             for words in &spec.timed {
                 if let Err(e) = run(words, &ok_codes) {
@@ -162,4 +196,33 @@ fn main() -> ExitCode {
         println!("{}", summary_line(&spec.name, &mut spec.samples));
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::balanced_orders;
+
+    #[test]
+    fn every_command_follows_every_other_equally_often() {
+        for k in 1..=7 {
+            let orders = balanced_orders(k);
+            let mut follows = vec![vec![0usize; k]; k];
+            for order in &orders {
+                let mut seen = order.clone();
+                seen.sort_unstable();
+                assert_eq!(seen, (0..k).collect::<Vec<_>>(), "k={k}: {order:?}");
+                for pair in order.windows(2) {
+                    follows[pair[0]][pair[1]] += 1;
+                }
+            }
+            let counts: Vec<usize> = (0..k)
+                .flat_map(|a| (0..k).filter(move |&b| b != a).map(move |b| (a, b)))
+                .map(|(a, b)| follows[a][b])
+                .collect();
+            assert!(
+                counts.windows(2).all(|w| w[0] == w[1]),
+                "k={k}: {follows:?} from {orders:?}"
+            );
+        }
+    }
 }

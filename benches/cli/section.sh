@@ -142,8 +142,9 @@ Wall time of one whole process, from spawn to exit, with standard output to \`/d
 binary in drop-in mode (run through a \`pcp_*\` link made by \`pcpctl install-links\`, same
 arguments as the tool), and the default build (\`cargo build --release\`, dynamically linked,
 what \`cargo install\` gives). The four run interleaved (\`pcp-bench-exec\`: each round runs
-each once, the round's first command rotates), $CLI_WARMUP warm-up rounds, then $CLI_RUNS runs
-each. Times in ms: median (min–max). Ratios: median over the tool's median (lower is better);
+each once, in orders chosen so that each comes right after each other one equally often: the
+process just before affects the next one's time by several percent here), $CLI_WARMUP warm-up
+rounds, then $CLI_RUNS runs each. Times in ms: median (min–max). Ratios: median over the tool's median (lower is better);
 the goal applies to the release build. "Same output": pcpctl's standard output is
 byte-identical to the tool's. Password from \`PCPPASSFILE\`. \`watchdog-info\` is not measured:
 it needs the sandbox's watchdog profile. On the wire, pcpctl (and its drop-in mode) writes
