@@ -75,7 +75,8 @@ section_python() {
 \`pcp-py/benches/roundtrip.py\` (CPython $pyver, wheel built by \`maturin build --release\`):
 the per-call cost of a node-count round trip on one open session against the sandbox Pgpool
 (TCP loopback), $PY_ROUNDS rounds of $PY_ITERATIONS calls (after 200 unmeasured), the four
-clients interleaved in every round, each measurement in a fresh process of its own that runs
+clients interleaved in every round (each right after each other one equally often), each
+measurement in a fresh process of its own that runs
 alone. (On this virtual machine a round trip's latency depends on whether the CPUs went idle
 while the client waited for Pgpool; clients measured side by side in one process, or beside a
 busy one, do not see the same machine. The Rust client and \`Client\` poll for the reply when

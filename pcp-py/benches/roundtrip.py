@@ -194,8 +194,9 @@ def one_client(name: str, env: dict[str, str], iterations: int) -> Sample:
 
 def main_bench(path: str, env: dict[str, str], iterations: int, rounds: int
                ) -> dict[str, list[Sample]]:
-    """Interleaves the Rust client, Client, AsyncClient and the pure-asyncio floor, each round
-    measuring each in a fresh process of its own (its mean per-call time and the CPU time its
+    """Interleaves the Rust client, Client, AsyncClient and the pure-asyncio floor (in
+    balanced orders, see `balanced_orders`), each round measuring each in a fresh process of
+    its own (its mean per-call time and the CPU time its
     process spent per call, all threads); the caller takes medians.
 
     One process per measurement, alone on the machine while it runs: on a virtual machine a
@@ -224,10 +225,24 @@ def main_bench(path: str, env: dict[str, str], iterations: int, rounds: int
         "rust": rust, "sync": python("sync"), "async": python("async"), "floor": python("floor"),
     }
     out: dict[str, list[Sample]] = {name: [] for name in measure}
-    for _ in range(rounds):
-        for name, run in measure.items():
-            out[name].append(run(iterations))
+    names = list(measure)
+    orders = balanced_orders(len(names))
+    for r in range(rounds):
+        for index in orders[r % len(orders)]:
+            name = names[index]
+            out[name].append(measure[name](iterations))
     return out
+
+
+def balanced_orders(k: int) -> list[list[int]]:
+    """Orders of range(k) in which every index comes right after every other one equally
+    often (a Williams design, as benches/cli/exec.rs uses): the process that ran just before
+    changes a measurement on this machine, so no client may always follow the same one."""
+    first = [(j + 1) // 2 if j % 2 else (k - j // 2) % k for j in range(k)]
+    orders = [[(c + shift) % k for c in first] for shift in range(k)]
+    if k % 2:
+        orders += [order[::-1] for order in orders]
+    return orders
 
 
 def import_time(samples: int) -> tuple[float, float]:
