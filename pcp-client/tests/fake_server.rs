@@ -378,16 +378,17 @@ async fn connect_timeout_when_the_login_is_never_answered() {
     assert!(err.to_string().contains("authentication"), "{err}");
 }
 
-#[tokio::test]
-async fn a_login_dropped_without_a_word_is_retried_once() {
+/// A fake server that closes the session without a word when it reads a request `at`
+/// matches, as long as the returned counter (drops left) is above zero.
+async fn dropping_server(
+    at: fn(&Request) -> bool,
+) -> (FakeServer, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
-    // As when Pgpool restarts its PCP listener after a failover: the first session is dropped.
-    let drops = Arc::new(AtomicUsize::new(1));
-    let left = Arc::clone(&drops);
+    let drops = std::sync::Arc::new(AtomicUsize::new(1));
+    let left = std::sync::Arc::clone(&drops);
     let server = FakeServer::builder()
         .handler(move |req, _| {
-            (matches!(req, Request::Salt)
+            (at(req)
                 && left
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                     .is_ok())
@@ -396,6 +397,14 @@ async fn a_login_dropped_without_a_word_is_retried_once() {
         .start()
         .await
         .unwrap();
+    (server, drops)
+}
+
+#[tokio::test]
+async fn a_login_dropped_without_a_word_is_retried_once() {
+    use std::sync::atomic::Ordering;
+    // As when Pgpool restarts its PCP listener after a failover: the first session is dropped.
+    let (server, drops) = dropping_server(|req| matches!(req, Request::Salt)).await;
     let mut client = connect(&server).await;
     assert_eq!(client.node_count().await.unwrap(), 3);
     assert_eq!(server.connections(), 2);
@@ -408,23 +417,10 @@ async fn a_login_dropped_without_a_word_is_retried_once() {
 
 #[tokio::test]
 async fn a_pipelined_login_dropped_without_a_word_is_retried_once() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
     // The login goes with the first request; the session is dropped when the server reads
     // the login, so the request cannot have run: the client tries once more.
-    let drops = Arc::new(AtomicUsize::new(1));
-    let left = Arc::clone(&drops);
-    let server = FakeServer::builder()
-        .handler(move |req, _| {
-            (matches!(req, Request::Authenticate { .. })
-                && left
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                    .is_ok())
-            .then(|| vec![Action::Close])
-        })
-        .start()
-        .await
-        .unwrap();
+    let (server, drops) = dropping_server(|req| matches!(req, Request::Authenticate { .. })).await;
     let mut config = config_for(&server);
     config.pipeline_login(true);
     let mut client = config.connect().await.unwrap();
