@@ -286,12 +286,9 @@ pub(crate) fn process_count(pids: &[u32], verbose: bool) -> String {
 }
 
 fn timestamp_text(t: &Option<Timestamp>) -> String {
-    match t {
-        None => String::new(),
-        Some(Timestamp::Local(l)) => l.to_string(),
-        Some(Timestamp::Unix(UnixTime(0))) => String::new(),
-        Some(Timestamp::Unix(u)) => local_time(*u),
-    }
+    let mut text = String::new();
+    push_timestamp(&mut text, t);
+    text
 }
 
 /// `pcp_proc_info` in the layout of the server's release: rows without a database are skipped
@@ -473,10 +470,15 @@ fn process_fields(p: &ProcessInfo, layout: ProcessInfoLayout, sink: &mut impl Fi
         });
     }
     if layout == ProcessInfoLayout::V4_7 {
-        let text = |v: &Option<String>| v.as_deref().unwrap_or_default().to_owned();
-        sink.field("client_host", |o| o.push_str(&text(&p.client_host)));
-        sink.field("client_port", |o| o.push_str(&text(&p.client_port)));
-        sink.field("statement", |o| o.push_str(&text(&p.statement)));
+        sink.field("client_host", |o| {
+            o.push_str(p.client_host.as_deref().unwrap_or_default())
+        });
+        sink.field("client_port", |o| {
+            o.push_str(p.client_port.as_deref().unwrap_or_default())
+        });
+        sink.field("statement", |o| {
+            o.push_str(p.statement.as_deref().unwrap_or_default())
+        });
     }
 }
 
