@@ -2,7 +2,6 @@
 //! next call after the session was lost.
 
 use std::fmt;
-use std::time::Duration;
 
 use bytes::BytesMut;
 use pcp_proto::{
@@ -16,7 +15,7 @@ use tracing::Instrument;
 
 use crate::config::{Config, Endpoint};
 use crate::conn::{Budget, Connection, Notices};
-use crate::connect::{establish, is_silent_drop};
+use crate::connect::{establish, is_silent_drop, DROPPED_LOGIN_PAUSE};
 use crate::error::{Error, ErrorKind, Result};
 
 /// A PCP session with one Pgpool.
@@ -366,7 +365,7 @@ impl Client {
                 Ok(()) => sent = true,
                 Err(e) if is_silent_drop(&e) => {
                     tracing::debug!(endpoint = %conn.label, "session dropped before the login's verdict ({e}); the request did not run: trying once more");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    tokio::time::sleep(DROPPED_LOGIN_PAUSE).await;
                     conn = self
                         .open(&budget)
                         .await

@@ -238,12 +238,16 @@ async fn connect_endpoint(
             Err(e) if !retried && is_silent_drop(&e) => {
                 tracing::debug!(%endpoint, "login dropped without a server message ({e}); retrying once");
                 retried = true;
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::time::sleep(DROPPED_LOGIN_PAUSE).await;
             }
             other => return other,
         }
     }
 }
+
+/// How long to wait before the one retry of a login dropped without a word (Pgpool's PCP
+/// listener restarting after a failover).
+pub(crate) const DROPPED_LOGIN_PAUSE: Duration = Duration::from_millis(100);
 
 /// A login that ended because the connection went away, not because the server said no.
 pub(crate) fn is_silent_drop(e: &Error) -> bool {
