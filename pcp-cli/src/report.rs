@@ -1,6 +1,7 @@
 //! What a command found or did, independent of how it is printed. The printers in
 //! [`crate::output`] turn a [`Report`] into human, JSON or pcp text.
 
+use pcp_client::glue::state::NodeState;
 use pcp_proto::{
     ConfigItem, HealthCheckStats, NodeInfo, NodeInfoLayout, ProcessInfo, ProcessInfoLayout, Scope,
     ShutdownMode, WatchdogInfo,
@@ -158,8 +159,8 @@ pub(crate) struct ActionReport {
     pub(crate) scope: Option<Scope>,
     /// How it ended.
     pub(crate) result: ActionResult,
-    /// The node as node info showed it at the end, when it was looked at.
-    pub(crate) node: Option<NodeInfo>,
+    /// The node's state in Pgpool's memory at the end, when it was looked at.
+    pub(crate) node: Option<NodeState>,
     /// The backend's host and port, when known.
     pub(crate) host: Option<(String, u16)>,
     /// The requests a composite command made (lb attach: attach, then promote).
@@ -209,13 +210,13 @@ pub(crate) struct ResolveReport {
 /// `is-primary`.
 #[derive(Debug, Clone)]
 pub(crate) struct IsPrimaryReport {
-    /// The node.
-    pub(crate) node: NodeRow,
+    /// The node's state in Pgpool's memory, with its role.
+    pub(crate) node: NodeState,
 }
 
 impl IsPrimaryReport {
     /// The answer.
     pub(crate) fn is_primary(&self) -> bool {
-        self.node.info.role.is_primary()
+        self.node.is_primary()
     }
 }

@@ -1070,12 +1070,12 @@ async fn efm_addresses_map_to_pgpool_backends() {
             .unwrap_or_else(|e| panic!("{host}: {e}"));
         assert_eq!(backend.id as usize, k, "{host}");
         assert_eq!(backend.hostname, sandbox.pg_hostnames[k]);
-        let (id, primary, info) = client
-            .is_primary(&Target::Host(spec))
+        let state = client
+            .node_state(&Target::Host(spec))
             .await
-            .expect("is_primary");
-        assert_eq!(id as usize, k);
-        assert_eq!(primary, k == 0, "{host}: {info:?}");
+            .expect("node_state");
+        assert_eq!(state.node_id as usize, k);
+        assert_eq!(state.is_primary(), k == 0, "{host}: {state:?}");
     }
     client.close().await.ok();
 }

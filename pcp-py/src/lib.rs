@@ -21,6 +21,7 @@ fn _pcp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
     m.add_class::<types::NodeInfo>()?;
+    m.add_class::<types::NodeState>()?;
     m.add_class::<types::NodeInfoReply>()?;
     m.add_class::<types::HealthCheckStats>()?;
     m.add_class::<types::ProcessInfo>()?;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use pcp_client::glue::host::HostSpec;
 use pcp_client::glue::ops::{FollowOutcome, GlueOptions, Target};
 use pcp_client::glue::policy::{is_streaming, Action, EfmNodeType};
+use pcp_client::glue::state::NodeState;
 use pcp_client::glue::wait::WaitPolicy;
 use pcp_client::Client as PcpClient;
 use pcp_proto::{NodeSelector, Scope, ShutdownMode};
@@ -243,14 +244,14 @@ pub(crate) fn resolve(spec: HostSpec) -> Op<Backend> {
 }
 
 pub(crate) fn is_primary(target: Target) -> Op<bool> {
-    op(move |c| Box::pin(async move { Ok(c.is_primary(&target).await?.1) }))
+    op(move |c| Box::pin(async move { Ok(c.node_state(&target).await?.is_primary()) }))
 }
 
 pub(crate) fn attach(target: Target, options: GlueOptions) -> Op<OpReport> {
     op(move |c| {
         Box::pin(async move {
             let report = c.attach(&target, &options).await?;
-            Ok(OpReport::new(report, c.known_generation()))
+            Ok(OpReport::new(report))
         })
     })
 }
@@ -259,7 +260,7 @@ pub(crate) fn detach(target: Target, graceful: bool, options: GlueOptions) -> Op
     op(move |c| {
         Box::pin(async move {
             let report = c.detach(&target, graceful, &options).await?;
-            Ok(OpReport::new(report, c.known_generation()))
+            Ok(OpReport::new(report))
         })
     })
 }
@@ -273,7 +274,7 @@ pub(crate) fn promote(
     op(move |c| {
         Box::pin(async move {
             let report = c.promote(&target, graceful, switchover, &options).await?;
-            Ok(OpReport::new(report, c.known_generation()))
+            Ok(OpReport::new(report))
         })
     })
 }
@@ -310,9 +311,7 @@ pub(crate) fn follow_primary(
                 .await?
             {
                 FollowOutcome::SkippedOldPrimary => Ok(None),
-                FollowOutcome::Attached(report) => {
-                    Ok(Some(OpReport::new(report.unbox(), c.known_generation())))
-                }
+                FollowOutcome::Attached(report) => Ok(Some(OpReport::new(report.unbox()))),
             }
         })
     })
@@ -326,11 +325,7 @@ pub(crate) fn lb_attach(
     op(move |c| {
         Box::pin(async move {
             let reports = c.lb_attach(&host, node_type, &options).await?;
-            let generation = c.known_generation();
-            Ok(reports
-                .into_iter()
-                .map(|r| OpReport::new(r, generation))
-                .collect())
+            Ok(reports.into_iter().map(OpReport::new).collect())
         })
     })
 }
@@ -343,7 +338,7 @@ pub(crate) fn lb_detach(
     op(move |c| {
         Box::pin(async move {
             let report = c.lb_detach(&host, node_type, &options).await?;
-            Ok(OpReport::new(report, c.known_generation()))
+            Ok(OpReport::new(report))
         })
     })
 }
@@ -353,11 +348,14 @@ pub(crate) fn wait_for_node(id: u32, until: &'static str, timeout: Duration) -> 
         Box::pin(async move {
             let policy = WaitPolicy::with_timeout(timeout);
             let options = GlueOptions::default();
-            let done = move |n: &pcp_proto::NodeInfo| match until {
-                "up" => Action::Attach.is_applied(n),
-                "down" => Action::Detach.is_applied(n),
-                "primary" => Action::Promote.is_applied(n),
-                _ => is_streaming(n),
+            let done = move |n: &pcp_proto::NodeInfo| {
+                let state = NodeState::from_node_info(id, n);
+                match until {
+                    "up" => Action::Attach.is_applied(&state),
+                    "down" => Action::Detach.is_applied(&state),
+                    "primary" => Action::Promote.is_applied(&state),
+                    _ => is_streaming(n),
+                }
             };
             let info = c.wait_for_node(id, until, policy, &options, done).await?;
             Ok(NodeInfo::new(id, info, c.known_generation()))

@@ -7,6 +7,7 @@
 use pcp_client::glue::backends::Backend as RsBackend;
 use pcp_client::glue::ops::OpReport as RsOpReport;
 use pcp_client::glue::policy::Outcome as RsOutcome;
+use pcp_client::glue::state::NodeState as RsNodeState;
 use pcp_proto::{
     ConfigItem as RsConfigItem, Generation, HealthCheckStats as RsHealth, LocalDateTime,
     NodeInfo as RsNodeInfo, ProcessInfo as RsProcessInfo, Quarantine, ReplicationDelay, Role,
@@ -954,6 +955,87 @@ impl Backend {
 
 record_methods!(Backend, "Backend", []);
 
+/// A backend as Pgpool holds it in memory (pool status, health-check statistics): what the glue
+/// judges by, read without Pgpool probing the backend.
+#[pyclass(frozen, module = "pgpool_pcp", name = "NodeState")]
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct NodeState {
+    /// Pgpool's node id.
+    #[pyo3(get)]
+    node_id: u32,
+    /// `backend_hostnameN`.
+    #[pyo3(get)]
+    hostname: String,
+    /// `backend_portN`.
+    #[pyo3(get)]
+    port: u16,
+    status: String,
+    role: Option<String>,
+}
+
+impl NodeState {
+    pub(crate) fn new(s: RsNodeState) -> Self {
+        NodeState {
+            node_id: s.node_id,
+            status: s.status.name().to_owned(),
+            role: s.role.map(|r| r.name().to_owned()),
+            hostname: s.hostname,
+            port: s.port,
+        }
+    }
+
+    fn items<'py>(&self, py: Python<'py>, plain: bool) -> PyResult<Items<'py>> {
+        let (status, role) = if plain {
+            (any(py, &self.status)?, any(py, &self.role)?)
+        } else {
+            (self.status(py)?, any(py, self.role(py)?)?)
+        };
+        Ok(vec![
+            ("node_id", any(py, self.node_id)?),
+            ("hostname", any(py, &self.hostname)?),
+            ("port", any(py, self.port)?),
+            ("status", status),
+            ("role", role),
+        ])
+    }
+}
+
+#[pymethods]
+impl NodeState {
+    /// Pgpool's status of the backend.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py_enum(py, "BackendStatus", &self.status)
+    }
+
+    /// Pgpool's role of the backend; None when it was not read (attach, detach).
+    #[getter]
+    fn role<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.role
+            .as_deref()
+            .map(|r| py_enum(py, "Role", r))
+            .transpose()
+    }
+
+    /// True when Pgpool sends queries to the node (up or waiting).
+    #[getter]
+    fn is_up(&self) -> bool {
+        matches!(self.status.as_str(), "up" | "waiting")
+    }
+
+    /// True when the role was read and is primary.
+    #[getter]
+    fn is_primary(&self) -> bool {
+        self.role.as_deref().map(Role::from_name) == Some(Role::Primary)
+    }
+}
+
+record_methods!(
+    NodeState,
+    "NodeState",
+    ["node_id", "hostname", "port", "status", "role"]
+);
+
 /// What a glue operation (attach, detach, promote, lb_attach, ...) did.
 #[pyclass(frozen, module = "pgpool_pcp", name = "OpReport")]
 #[derive(Debug, Clone, PartialEq)]
@@ -968,19 +1050,19 @@ pub(crate) struct OpReport {
     #[pyo3(get)]
     backend: Option<Backend>,
     outcome: &'static str,
-    /// Node info before acting.
+    /// The node's state in Pgpool's memory before acting.
     #[pyo3(get)]
-    before: NodeInfo,
-    /// Node info at the end (when waited for, or when nothing had to be done).
+    before: NodeState,
+    /// The node's state at the end (when waited for, or when nothing had to be done).
     #[pyo3(get)]
-    after: Option<NodeInfo>,
+    after: Option<NodeState>,
     /// Seconds spent.
     #[pyo3(get)]
     elapsed: f64,
 }
 
 impl OpReport {
-    pub(crate) fn new(r: RsOpReport, generation: Option<Generation>) -> Self {
+    pub(crate) fn new(r: RsOpReport) -> Self {
         OpReport {
             action: r.action.to_string(),
             node_id: r.node,
@@ -990,8 +1072,8 @@ impl OpReport {
                 RsOutcome::Applied => "applied",
                 RsOutcome::Accepted => "accepted",
             },
-            before: NodeInfo::new(r.node, r.before, generation),
-            after: r.after.map(|a| NodeInfo::new(r.node, a, generation)),
+            before: NodeState::new(r.before),
+            after: r.after.map(NodeState::new),
             elapsed: r.elapsed.as_secs_f64(),
         }
     }

@@ -106,7 +106,16 @@ impl Model {
             nodes,
             pids: vec![4101, 4102, 4103, 4104],
             config: vec![
-                item("backend_clustering_mode", "1", "clustering mode"),
+                // 4.2 renamed the mode settings; the glue tells the releases apart by them.
+                if version >= Version::new(4, 2) {
+                    item("backend_clustering_mode", "1", "clustering mode")
+                } else {
+                    item(
+                        "master_slave_mode",
+                        "1",
+                        "if true, operate in master/slave mode",
+                    )
+                },
                 item(
                     "num_init_children",
                     "4",
@@ -284,6 +293,11 @@ impl Model {
                 &format!("backend_port{i}"),
                 &node.port.to_string(),
                 "backend port number",
+            ));
+            items.push(item(
+                &format!("backend_status{i}"),
+                node.effective_status().name(),
+                "status of backend",
             ));
         }
         items.extend(self.config.iter().cloned());

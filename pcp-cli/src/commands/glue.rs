@@ -19,7 +19,7 @@ use crate::error::CliError;
 use crate::exit::ExitCode;
 use crate::progress::Progress;
 use crate::report::{
-    ActionKind, ActionReport, ActionResult, IsPrimaryReport, NodeRow, Report, ResolveReport, Step,
+    ActionKind, ActionReport, ActionResult, IsPrimaryReport, Report, ResolveReport, Step,
 };
 
 fn host_spec(text: &str) -> Result<HostSpec, CliError> {
@@ -80,10 +80,7 @@ fn from_op(kind: ActionKind, op: &OpReport) -> ActionReport {
     let mut a = ActionReport::accepted(kind, Some(op.node));
     a.result = result(op.outcome);
     a.node = op.after.clone();
-    a.host = Some(match &op.backend {
-        Some(b) => (b.hostname.clone(), b.port),
-        None => (op.before.hostname.clone(), op.before.port),
-    });
+    a.host = Some((op.before.hostname.clone(), op.before.port));
     a
 }
 
@@ -207,18 +204,13 @@ pub(crate) async fn execute(
             ))
         }
         Op::IsPrimary { target } => {
-            let (id, primary, info) = client.is_primary(&glue_target(target)?).await?;
-            let code = if primary {
+            let node = client.node_state(&glue_target(target)?).await?;
+            let code = if node.is_primary() {
                 ExitCode::Success
             } else {
                 ExitCode::No
             };
-            Ok((
-                Report::IsPrimary(IsPrimaryReport {
-                    node: NodeRow { id, info },
-                }),
-                code,
-            ))
+            Ok((Report::IsPrimary(IsPrimaryReport { node }), code))
         }
         Op::FollowPrimary {
             target,

@@ -171,14 +171,13 @@ pub(crate) fn render(report: &Report, verbose: bool) -> String {
         }
         Report::IsPrimary(r) => {
             let n = &r.node;
-            let state = format!("{}, {}", n.info.effective_status(), n.info.role);
             format!(
                 "node {} ({}:{}) is {}the primary ({})\n",
-                n.id,
-                escape(&n.info.hostname),
-                n.info.port,
+                n.node_id,
+                escape(&n.hostname),
+                n.port,
                 if r.is_primary() { "" } else { "not " },
-                escape(&state)
+                escape(&n.to_string())
             )
         }
     }
@@ -526,7 +525,7 @@ fn action(a: &ActionReport) -> String {
     let state = a
         .node
         .as_ref()
-        .map(|n| format!(" (now {}, {})", n.effective_status(), n.role))
+        .map(|n| format!(" (now {})", escape(&n.to_string())))
         .unwrap_or_default();
     let what = match a.kind {
         ActionKind::Attach | ActionKind::LbAttach => "attach",

@@ -3,6 +3,7 @@
 //! removed; absent values are `null`, never missing.
 
 use chrono::{Local, TimeZone};
+use pcp_client::glue::state::NodeState;
 use pcp_proto::{
     HealthCheckStats, LocalDateTime, NodeInfo, ProcessInfo, ReplicationDelay, Scope, ShutdownMode,
     Timestamp, UnixTime, WatchdogInfo,
@@ -337,7 +338,7 @@ struct ActionDoc {
     switchover: bool,
     mode: Option<&'static str>,
     scope: Option<&'static str>,
-    node: Option<NodeView>,
+    node: Option<StateView>,
     steps: Vec<StepView>,
 }
 
@@ -364,10 +365,7 @@ impl ActionDoc {
                 Scope::Local => "local",
                 Scope::Cluster => "cluster",
             }),
-            node: match (a.node_id, &a.node) {
-                (Some(id), Some(n)) => Some(NodeView::new(id, n)),
-                _ => None,
-            },
+            node: a.node.as_ref().map(StateView::new),
             steps: a
                 .steps
                 .iter()
@@ -391,7 +389,33 @@ struct ResolveDoc {
 #[derive(Serialize)]
 struct IsPrimaryDoc {
     is_primary: bool,
-    node: NodeView,
+    node: StateView,
+}
+
+/// A node as Pgpool holds it in memory (actions and `is-primary` read no node info).
+#[derive(Serialize)]
+struct StateView {
+    node_id: u32,
+    hostname: String,
+    port: u16,
+    status: String,
+    /// Null when the role was not read (attach, detach).
+    role: Option<String>,
+    /// Null when the role was not read.
+    is_primary: Option<bool>,
+}
+
+impl StateView {
+    fn new(n: &NodeState) -> Self {
+        StateView {
+            node_id: n.node_id,
+            hostname: n.hostname.clone(),
+            port: n.port,
+            status: n.status.to_string(),
+            role: n.role.as_ref().map(ToString::to_string),
+            is_primary: n.role.as_ref().map(|_| n.is_primary()),
+        }
+    }
 }
 
 /// The error document: `{"error": {...}}`.
@@ -483,7 +507,7 @@ pub(crate) fn render(report: &Report) -> String {
         }),
         Report::IsPrimary(r) => to_string(&IsPrimaryDoc {
             is_primary: r.is_primary(),
-            node: NodeView::new(r.node.id, &r.node.info),
+            node: StateView::new(&r.node),
         }),
     }
 }

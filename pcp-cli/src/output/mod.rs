@@ -106,6 +106,7 @@ pub(crate) fn write_all(out: &mut dyn Write, bytes: &[u8]) -> Result<(), CliErro
 mod tests {
     use super::*;
     use crate::report::{ActionKind, ActionReport, IsPrimaryReport, NodeRow, ResolveReport};
+    use pcp_client::glue::state::NodeState;
     use pcp_proto::{BackendStatus, NodeInfo, ReplicationDelay, Role, UnixTime, Weight};
 
     const EVIL: &str = "x\u{1b}[2J\u{202e}\ry";
@@ -136,7 +137,8 @@ mod tests {
             info: evil_node(),
         };
         let mut action = ActionReport::accepted(ActionKind::Attach, Some(1));
-        action.node = Some(evil_node());
+        let state = NodeState::from_node_info(1, &evil_node());
+        action.node = Some(state.clone());
         action.host = Some((EVIL.to_owned(), 5432));
         action.result = crate::report::ActionResult::Applied;
         let reports = [
@@ -146,7 +148,7 @@ mod tests {
                 layout: None,
             },
             Report::Action(action),
-            Report::IsPrimary(IsPrimaryReport { node: node.clone() }),
+            Report::IsPrimary(IsPrimaryReport { node: state }),
             Report::Resolve(ResolveReport {
                 query: EVIL.to_owned(),
                 node_id: 1,

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 
-use pcp_proto::ConfigItem;
+use pcp_proto::{BackendStatus, ConfigItem};
 
 use super::host::{HostKey, HostSpec, Resolver};
 
@@ -36,8 +36,19 @@ impl fmt::Display for Backend {
 ///
 /// Slots with an empty host name are not configured and are left out.
 pub fn backends_from_pool_status(items: &[ConfigItem]) -> Vec<Backend> {
+    parse_backend_rows(items)
+        .into_iter()
+        .map(|(backend, _)| backend)
+        .collect()
+}
+
+/// The configured backends of a pool-status reply with the status Pgpool's memory holds for
+/// each (`backend_statusN`: `up`, `waiting`, `down`, `quarantine`, `unused`), in node-id order.
+/// A backend whose status row is missing gets an empty unknown status.
+pub(crate) fn parse_backend_rows(items: &[ConfigItem]) -> Vec<(Backend, BackendStatus)> {
     let mut hosts: BTreeMap<u32, String> = BTreeMap::new();
     let mut ports: BTreeMap<u32, u16> = BTreeMap::new();
+    let mut statuses: BTreeMap<u32, BackendStatus> = BTreeMap::new();
     for item in items {
         if let Some(id) = suffix_id(&item.name, "backend_hostname") {
             hosts.insert(id, item.value.trim().to_owned());
@@ -45,12 +56,20 @@ pub fn backends_from_pool_status(items: &[ConfigItem]) -> Vec<Backend> {
             if let Ok(port) = item.value.trim().parse() {
                 ports.insert(id, port);
             }
+        } else if let Some(id) = suffix_id(&item.name, "backend_status") {
+            statuses.insert(id, BackendStatus::from_name(item.value.trim()));
         }
     }
     hosts
         .into_iter()
         .filter(|(_, host)| !host.is_empty())
-        .filter_map(|(id, hostname)| ports.get(&id).map(|&port| Backend { id, hostname, port }))
+        .filter_map(|(id, hostname)| {
+            let port = *ports.get(&id)?;
+            let status = statuses
+                .remove(&id)
+                .unwrap_or_else(|| BackendStatus::Unknown(String::new()));
+            Some((Backend { id, hostname, port }, status))
+        })
         .collect()
 }
 

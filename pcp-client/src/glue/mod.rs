@@ -5,4 +5,5 @@ pub mod backends;
 pub mod host;
 pub mod ops;
 pub mod policy;
+pub mod state;
 pub mod wait;

@@ -1,7 +1,10 @@
-//! The glue's operations on a [`Client`]: each resolves its target, checks node info first so
-//! that repeating it (EFM calls hooks from several agents) changes nothing, sends the request,
-//! and can wait until node info shows the result.
+//! The glue's operations on a [`Client`]: each resolves its target and reads the node's state
+//! from Pgpool's memory first (pool status, and health-check statistics where the role
+//! matters; see [`super::state`]), so that repeating it (EFM calls hooks from several agents)
+//! changes nothing, sends the request, and can wait until Pgpool shows the result.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,10 +12,25 @@ use pcp_proto::NodeInfo;
 
 use super::backends::{backends_from_pool_status, find_backend, Backend, MatchError};
 use super::host::{HostSpec, Resolver, SystemResolver};
-use super::policy::{describe, is_primary, is_streaming, Action, EfmNodeType, Outcome};
+use super::policy::{describe, is_streaming, Action, EfmNodeType, Outcome};
+use super::state::{NodeState, PoolView};
 use super::wait::{Poller, WaitPolicy};
 use crate::error::{Error, ErrorKind, Result};
 use crate::Client;
+
+/// The future of one read of the server.
+type ReadFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// A read of the server, repeated by a polling loop.
+type Read<'r, T> = dyn for<'a> Fn(&'a mut Client) -> ReadFuture<'a, T> + Send + Sync + 'r;
+
+/// Gives a closure the higher-ranked signature of a [`Read`] (closures do not infer it).
+fn read<T, F>(f: F) -> F
+where
+    F: for<'a> Fn(&'a mut Client) -> ReadFuture<'a, T> + Send + Sync,
+{
+    f
+}
 
 /// A session younger than this is reused for a mutation: nothing can have failed over since
 /// it was opened that its snapshot would miss, short of a race no client can close.
@@ -58,7 +76,7 @@ pub type ProgressFn = Arc<dyn Fn(&WaitProgress) + Send + Sync>;
 /// How glue operations behave.
 #[derive(Clone)]
 pub struct GlueOptions {
-    /// Wait until node info shows the result; `None` returns once Pgpool accepted the request.
+    /// Wait until Pgpool shows the result; `None` returns once Pgpool accepted the request.
     pub wait: Option<WaitPolicy>,
     /// Host resolution (the system resolver by default).
     pub resolver: Arc<dyn Resolver>,
@@ -106,10 +124,10 @@ pub struct OpReport {
     pub backend: Option<Backend>,
     /// How it ended.
     pub outcome: Outcome,
-    /// Node info before acting.
-    pub before: NodeInfo,
-    /// Node info at the end (when waited for, or when nothing had to be done).
-    pub after: Option<NodeInfo>,
+    /// The node's state before acting, from Pgpool's memory.
+    pub before: NodeState,
+    /// The node's state at the end (when waited for, or when nothing had to be done).
+    pub after: Option<NodeState>,
     /// Time spent.
     pub elapsed: Duration,
 }
@@ -176,28 +194,36 @@ impl Client {
             .map_err(match_error)
     }
 
-    async fn target_id(
-        &mut self,
+    /// The node `target` designates in `view`, and its backend when it was given as a host.
+    async fn pick(
+        view: &PoolView,
         target: &Target,
-        options: &GlueOptions,
+        resolver: &dyn Resolver,
     ) -> Result<(u32, Option<Backend>)> {
         match target {
-            Target::Node(id) => Ok((*id, None)),
+            Target::Node(id) => view.node(*id).map(|_| (*id, None)),
             Target::Host(spec) => {
-                let backend = self
-                    .resolve_backend_with(spec, options.resolver.as_ref())
-                    .await?;
+                let backend = find_backend(&view.backends(), spec, resolver)
+                    .await
+                    .map_err(match_error)?;
                 Ok((backend.id, Some(backend)))
             }
         }
     }
 
-    /// Whether the backend is Pgpool's primary, read from the typed role (correct on every
-    /// server version), with its node info.
-    pub async fn is_primary(&mut self, target: &Target) -> Result<(u32, bool, NodeInfo)> {
-        let (id, _) = self.target_id(target, &GlueOptions::default()).await?;
-        let info = self.node_info(id).await?;
-        Ok((id, is_primary(&info), info))
+    /// The state of the backend `target` designates, with its role, from Pgpool's memory: one
+    /// pool-status round trip, then health-check statistics of that node (node info before
+    /// 4.2). Pgpool probes no backend for either, so a hung backend costs nothing here.
+    pub async fn node_state(&mut self, target: &Target) -> Result<NodeState> {
+        let view = self.pool_view().await?;
+        let (id, _) = Self::pick(&view, target, &SystemResolver).await?;
+        self.state_with_role(&view, id).await
+    }
+
+    /// Whether the backend is Pgpool's primary: [`node_state`](Self::node_state), whose
+    /// [`NodeState::is_primary`] answers.
+    pub async fn is_primary(&mut self, target: &Target) -> Result<NodeState> {
+        self.node_state(target).await
     }
 
     /// Attaches a node (fail back). Already up: nothing is sent.
@@ -249,25 +275,38 @@ impl Client {
         }
     }
 
+    /// The state of node `id` that tells whether `action` is applied, read now: pool status,
+    /// plus the node's health-check statistics when the role matters.
+    async fn state_for(&mut self, id: u32, action: Action) -> Result<NodeState> {
+        let view = self.pool_view().await?;
+        self.state_in(&view, id, action).await
+    }
+
+    async fn state_in(&mut self, view: &PoolView, id: u32, action: Action) -> Result<NodeState> {
+        if action.needs_role() {
+            self.state_with_role(view, id).await
+        } else {
+            view.node(id).cloned()
+        }
+    }
+
     async fn apply(
         &mut self,
         mutation: Mutation,
         target: &Target,
         options: &GlueOptions,
     ) -> Result<OpReport> {
-        let action = mutation.action();
         let start = std::time::Instant::now();
-        let (id, backend) = self.target_id(target, options).await?;
         // A PCP session judges whether a node may be detached or attached from a snapshot of
         // the backend states taken when it was opened, and Pgpool restarts its PCP listener
         // after every failover and failback (the new listener waits for open sessions to end).
-        // So each mutation runs on a fresh session (one opened just before, e.g. to resolve the
-        // host, is fresh enough), closed once it is done.
+        // So each mutation runs on a fresh session (one opened just before is fresh enough),
+        // closed once it is done.
         if self.session_age().is_some_and(|age| age > FRESH_SESSION) {
             self.disconnect().await.ok();
         }
         let result = self
-            .apply_on_fresh_session(mutation, action, id, backend, options, start)
+            .apply_on_fresh_session(mutation, target, options, start)
             .await;
         self.disconnect().await.ok();
         result
@@ -276,14 +315,17 @@ impl Client {
     async fn apply_on_fresh_session(
         &mut self,
         mutation: Mutation,
-        action: Action,
-        id: u32,
-        backend: Option<Backend>,
+        target: &Target,
         options: &GlueOptions,
         start: std::time::Instant,
     ) -> Result<OpReport> {
-        let before = self.node_info(id).await?;
-        let report = |outcome, after: Option<NodeInfo>, before: NodeInfo| OpReport {
+        let action = mutation.action();
+        // One pool-status reply maps the host and tells the status; the role (promote) comes
+        // from the node's health-check statistics. Nothing here makes Pgpool probe a backend.
+        let view = self.pool_view().await?;
+        let (id, backend) = Self::pick(&view, target, options.resolver.as_ref()).await?;
+        let before = self.state_in(&view, id, action).await?;
+        let report = |outcome, after: Option<NodeState>, before: NodeState| OpReport {
             action,
             node: id,
             backend: backend.clone(),
@@ -293,7 +335,7 @@ impl Client {
             elapsed: start.elapsed(),
         };
         if action.is_applied(&before) {
-            tracing::info!(node = id, %action, state = %describe(&before), "already {}", action.expectation());
+            tracing::info!(node = id, %action, state = %before, "already {}", action.expectation());
             return Ok(report(
                 Outcome::AlreadyApplied,
                 Some(before.clone()),
@@ -304,7 +346,7 @@ impl Client {
             // Another agent may have won the race: if the node now shows the result, the
             // request was redundant, not failed.
             if err.kind() == ErrorKind::Server {
-                if let Ok(now) = self.node_info(id).await {
+                if let Ok(now) = self.state_for(id, action).await {
                     if action.is_applied(&now) {
                         tracing::info!(node = id, %action, error = %err, "refused, but already {}", action.expectation());
                         return Ok(report(Outcome::AlreadyApplied, Some(now), before));
@@ -318,9 +360,15 @@ impl Client {
             return Ok(report(Outcome::Accepted, None, before));
         };
         let after = self
-            .wait_for_node(id, action.expectation(), policy, options, |n| {
-                action.is_applied(n)
-            })
+            .poll_node(
+                id,
+                action.expectation(),
+                policy,
+                options,
+                &read(move |c| Box::pin(c.state_for(id, action))),
+                |s: &NodeState| s.to_string(),
+                &|s: &NodeState| action.is_applied(s),
+            )
             .await?;
         Ok(report(Outcome::Applied, Some(after), before))
     }
@@ -328,38 +376,59 @@ impl Client {
     /// Polls node info of `id` until `done` holds; fails with [`ErrorKind::NotApplied`]
     /// (naming the last state seen) when `policy.timeout` passes first.
     ///
-    /// A refused or dropped connection is retried on the next poll: Pgpool restarts its PCP
-    /// listener after every failover. Each poll uses its own PCP session, closed before the
-    /// pause and on success: Pgpool's main process does not finish a failover (and so handles
-    /// no queued request) while a PCP worker from before it is still connected.
+    /// Node info makes Pgpool 4.3+ probe the backend when health checks are on: the glue's
+    /// own operations wait on Pgpool's memory instead (see [`super::state`]).
     pub async fn wait_for_node(
         &mut self,
         id: u32,
         expecting: &'static str,
         policy: WaitPolicy,
         options: &GlueOptions,
-        done: impl Fn(&NodeInfo) -> bool,
+        done: impl Fn(&NodeInfo) -> bool + Send + Sync,
     ) -> Result<NodeInfo> {
+        let node_info = read(move |c| Box::pin(c.node_info(id)));
+        self.poll_node(id, expecting, policy, options, &node_info, describe, &done)
+            .await
+    }
+
+    /// Repeats `read` until `done` holds of what it returns; fails with
+    /// [`ErrorKind::NotApplied`] (naming the last state seen) when `policy.timeout` passes.
+    ///
+    /// A refused or dropped connection is retried on the next poll: Pgpool restarts its PCP
+    /// listener after every failover. Each poll uses its own PCP session, closed before the
+    /// pause and on success: Pgpool's main process does not finish a failover (and so handles
+    /// no queued request) while a PCP worker from before it is still connected.
+    #[allow(clippy::too_many_arguments)]
+    async fn poll_node<T>(
+        &mut self,
+        id: u32,
+        expecting: &'static str,
+        policy: WaitPolicy,
+        options: &GlueOptions,
+        read: &Read<'_, T>,
+        describe: impl Fn(&T) -> String,
+        done: &(dyn Fn(&T) -> bool + Send + Sync),
+    ) -> Result<T> {
         let mut poller = Poller::new(policy);
-        let mut last: Option<NodeInfo> = None;
+        let mut last: Option<String> = None;
         loop {
-            match self.node_info(id).await {
-                Ok(info) => {
+            match read(self).await {
+                Ok(value) => {
                     let step = WaitProgress {
                         node: id,
                         expecting,
-                        state: describe(&info),
+                        state: describe(&value),
                         elapsed: poller.elapsed(),
                     };
                     tracing::debug!(node = id, state = %step.state, elapsed = ?step.elapsed, "waiting for {expecting}");
                     if let Some(progress) = &options.progress {
                         progress(&step);
                     }
-                    if done(&info) {
+                    if done(&value) {
                         self.release_session().await;
-                        return Ok(info);
+                        return Ok(value);
                     }
-                    last = Some(info);
+                    last = Some(step.state);
                 }
                 Err(e)
                     if matches!(
@@ -379,10 +448,7 @@ impl Client {
                 break;
             }
         }
-        let seen = last
-            .as_ref()
-            .map(describe)
-            .unwrap_or_else(|| "no answer".to_owned());
+        let seen = last.unwrap_or_else(|| "no answer".to_owned());
         Err(Error::other(
             ErrorKind::NotApplied,
             format!(
@@ -406,7 +472,10 @@ impl Client {
     ///
     /// Waits up to `policy.timeout` for streaming, then attaches (and waits for the attach if
     /// `options.wait` is set). Polls at least four times per `sr_check_period`
-    /// ([`WaitPolicy::within_refresh_period`]).
+    /// ([`WaitPolicy::within_refresh_period`]). Each poll reads Pgpool's primary from memory
+    /// (pool status and health-check statistics) and node info of `node` alone: node info
+    /// makes Pgpool 4.3+ probe the backends it reports, and the old primary may be the one
+    /// that hangs.
     ///
     /// Pgpool's replication state says "streaming from Pgpool's primary" and can be stale just
     /// after the primary changed: the replication check is skipped while a failover is being
@@ -427,7 +496,9 @@ impl Client {
             tracing::info!(node, "old primary: nothing to follow");
             return Ok(FollowOutcome::SkippedOldPrimary);
         }
-        let period = self.sr_check_period().await?;
+        let view = self.pool_view().await?;
+        view.node(node)?;
+        let period = view.sr_check_period;
         if period.is_zero() {
             return Err(Error::other(
                 ErrorKind::NotApplied,
@@ -445,21 +516,9 @@ impl Client {
         let mut seen_not_streaming = false;
         let mut last = "no answer".to_owned();
         loop {
-            match self.node_info_all().await {
-                Ok(reply) => {
-                    let primary = reply
-                        .nodes
-                        .iter()
-                        .position(|n| is_primary(n) && n.status.is_usable())
-                        .and_then(|p| u32::try_from(p).ok())
-                        .filter(|&p| Some(p) != old_primary && p != node);
-                    let info = reply.nodes.get(node as usize).ok_or_else(|| {
-                        Error::other(
-                            ErrorKind::NodeNotFound,
-                            format!("Pgpool has no node {node} ({} nodes)", reply.nodes.len()),
-                        )
-                    })?;
-                    let streaming = is_streaming(info);
+            match self.follow_step(node, old_primary).await {
+                Ok((primary, info)) => {
+                    let streaming = is_streaming(&info);
                     let elapsed = poller.elapsed();
                     let mut believed = false;
                     if primary.is_some() {
@@ -470,8 +529,8 @@ impl Client {
                         believed = streaming && (seen_not_streaming || elapsed >= since + settle);
                     }
                     last = match primary {
-                        Some(p) => format!("{}; Pgpool's primary is node {p}", describe(info)),
-                        None => format!("{}; Pgpool has no new primary yet", describe(info)),
+                        Some(p) => format!("{}; Pgpool's primary is node {p}", describe(&info)),
+                        None => format!("{}; Pgpool has no new primary yet", describe(&info)),
                     };
                     let step = WaitProgress {
                         node,
@@ -513,15 +572,23 @@ impl Client {
         Ok(FollowOutcome::Attached(Box::new(report)))
     }
 
-    /// Pgpool's `sr_check_period`, from pool status (10 s, Pgpool's default, if absent).
-    async fn sr_check_period(&mut self) -> Result<Duration> {
-        let items = self.pool_status().await?;
-        let seconds = items
+    /// One look for `follow_primary`: Pgpool's usable primary other than `old_primary` and
+    /// `node` (from memory), and node info of `node` alone (its replication state).
+    async fn follow_step(
+        &mut self,
+        node: u32,
+        old_primary: Option<u32>,
+    ) -> Result<(Option<u32>, NodeInfo)> {
+        let view = self.pool_view().await?;
+        let primary = self
+            .states_with_roles(&view)
+            .await?
             .iter()
-            .find(|i| i.name == "sr_check_period")
-            .and_then(|i| i.value.trim().parse::<u64>().ok())
-            .unwrap_or(10);
-        Ok(Duration::from_secs(seconds))
+            .find(|s| s.is_primary() && s.status.is_usable())
+            .map(|s| s.node_id)
+            .filter(|&p| Some(p) != old_primary && p != node);
+        let info = self.node_info(node).await?;
+        Ok((primary, info))
     }
 
     /// EFM's `script.load.balancer.attach` (`%h %t`): attach the node; when EFM says it is the
@@ -532,16 +599,14 @@ impl Client {
         node_type: EfmNodeType,
         options: &GlueOptions,
     ) -> Result<Vec<OpReport>> {
-        let backend = self
-            .resolve_backend_with(host, options.resolver.as_ref())
-            .await?;
-        let by_id = Target::Node(backend.id);
-        let mut reports = vec![self.attach(&by_id, options).await?];
+        let attached = self.attach(&Target::Host(host.clone()), options).await?;
+        let backend = attached.backend.clone();
+        let by_id = Target::Node(attached.node);
+        let mut reports = vec![attached];
         if node_type == EfmNodeType::Primary {
-            reports.push(self.promote(&by_id, false, false, options).await?);
-        }
-        for r in &mut reports {
-            r.backend = Some(backend.clone());
+            let mut promoted = self.promote(&by_id, false, false, options).await?;
+            promoted.backend = backend;
+            reports.push(promoted);
         }
         Ok(reports)
     }
@@ -555,13 +620,7 @@ impl Client {
         options: &GlueOptions,
     ) -> Result<OpReport> {
         tracing::debug!(?node_type, %host, "load-balancer detach");
-        let backend = self
-            .resolve_backend_with(host, options.resolver.as_ref())
-            .await?;
-        let mut report = self
-            .detach(&Target::Node(backend.id), false, options)
-            .await?;
-        report.backend = Some(backend);
-        Ok(report)
+        self.detach(&Target::Host(host.clone()), false, options)
+            .await
     }
 }

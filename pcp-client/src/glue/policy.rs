@@ -1,9 +1,11 @@
-//! What each glue operation wants to see in node info, decided without any IO.
+//! What each glue operation wants to see, decided without any IO.
 
 use std::fmt;
 use std::str::FromStr;
 
 use pcp_proto::{BackendStatus, NodeInfo, ReplicationState, Role};
+
+use super::state::NodeState;
 
 /// A change the glue can ask Pgpool for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -17,13 +19,19 @@ pub enum Action {
 }
 
 impl Action {
-    /// Whether node info already shows this action's result.
-    pub fn is_applied(self, node: &NodeInfo) -> bool {
+    /// Whether Pgpool already shows this action's result for the node. Promote needs the
+    /// node's role: a state read without it is never taken for promoted.
+    pub fn is_applied(self, node: &NodeState) -> bool {
         match self {
             Action::Attach => node.status.is_usable(),
-            Action::Detach => node.effective_status().is_detached(),
-            Action::Promote => node.role == Role::Primary && node.status.is_usable(),
+            Action::Detach => node.status.is_detached(),
+            Action::Promote => node.is_primary() && node.status.is_usable(),
         }
+    }
+
+    /// Whether telling this action's result needs the node's role.
+    pub fn needs_role(self) -> bool {
+        self == Action::Promote
     }
 
     /// What is being waited for, in words.
@@ -52,7 +60,7 @@ pub enum Outcome {
     /// The node was already in the requested state: nothing was sent, so no failover or
     /// failback was triggered.
     AlreadyApplied,
-    /// Pgpool accepted the request and node info shows it applied.
+    /// Pgpool accepted the request and shows it applied.
     Applied,
     /// Pgpool accepted the request; waiting was not asked for.
     Accepted,
@@ -147,19 +155,29 @@ mod tests {
         }
     }
 
+    fn state(status: BackendStatus, role: Role) -> NodeState {
+        NodeState::from_node_info(0, &node(status, role))
+    }
+
     #[test]
     fn applied_states() {
-        assert!(Action::Attach.is_applied(&node(BackendStatus::Up, Role::Standby)));
-        assert!(Action::Attach.is_applied(&node(BackendStatus::Waiting, Role::Standby)));
-        assert!(!Action::Attach.is_applied(&node(BackendStatus::Down, Role::Standby)));
-        assert!(Action::Detach.is_applied(&node(BackendStatus::Down, Role::Standby)));
+        assert!(Action::Attach.is_applied(&state(BackendStatus::Up, Role::Standby)));
+        assert!(Action::Attach.is_applied(&state(BackendStatus::Waiting, Role::Standby)));
+        assert!(!Action::Attach.is_applied(&state(BackendStatus::Down, Role::Standby)));
+        assert!(Action::Detach.is_applied(&state(BackendStatus::Down, Role::Standby)));
         let mut quarantined = node(BackendStatus::Down, Role::Standby);
         quarantined.quarantine = Some(Quarantine::Yes);
-        assert!(Action::Detach.is_applied(&quarantined));
-        assert!(!Action::Detach.is_applied(&node(BackendStatus::Up, Role::Standby)));
-        assert!(Action::Promote.is_applied(&node(BackendStatus::Up, Role::Primary)));
-        assert!(!Action::Promote.is_applied(&node(BackendStatus::Down, Role::Primary)));
-        assert!(!Action::Promote.is_applied(&node(BackendStatus::Up, Role::Standby)));
+        assert!(Action::Detach.is_applied(&NodeState::from_node_info(0, &quarantined)));
+        assert!(!Action::Detach.is_applied(&state(BackendStatus::Up, Role::Standby)));
+        assert!(Action::Promote.is_applied(&state(BackendStatus::Up, Role::Primary)));
+        assert!(!Action::Promote.is_applied(&state(BackendStatus::Down, Role::Primary)));
+        assert!(!Action::Promote.is_applied(&state(BackendStatus::Up, Role::Standby)));
+        let mut unread = state(BackendStatus::Up, Role::Primary);
+        unread.role = None;
+        assert!(
+            !Action::Promote.is_applied(&unread),
+            "no role read: not promoted"
+        );
     }
 
     #[test]

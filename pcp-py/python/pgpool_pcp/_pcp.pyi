@@ -318,6 +318,32 @@ class Backend:
     def __eq__(self, other: object, /) -> bool: ...
 
 @final
+class NodeState:
+    """A backend as Pgpool holds it in memory (pool status, health-check statistics): what the
+    glue judges by. Read without Pgpool probing the backend, so a hung backend costs nothing.
+    Immutable."""
+
+    @property
+    def node_id(self) -> int: ...
+    @property
+    def hostname(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def status(self) -> BackendStatus: ...
+    @property
+    def role(self) -> Optional[Role]:
+        """Pgpool's role of the node; None when it was not read (attach, detach)."""
+    @property
+    def is_up(self) -> bool:
+        """True when Pgpool sends queries to the node (up or waiting)."""
+    @property
+    def is_primary(self) -> bool:
+        """True when the role was read and is primary."""
+    def to_dict(self) -> dict[str, Any]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
 class OpReport:
     """What a glue operation did."""
 
@@ -334,10 +360,11 @@ class OpReport:
     def changed(self) -> bool:
         """True when a request was sent (outcome is not ``ALREADY_APPLIED``)."""
     @property
-    def before(self) -> NodeInfo: ...
+    def before(self) -> NodeState:
+        """The node's state in Pgpool's memory before acting."""
     @property
-    def after(self) -> Optional[NodeInfo]:
-        """Node info at the end: when waited for, or when nothing had to be done."""
+    def after(self) -> Optional[NodeState]:
+        """The node's state at the end: when waited for, or when nothing had to be done."""
     @property
     def elapsed(self) -> float:
         """Seconds spent."""
