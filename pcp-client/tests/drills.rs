@@ -702,8 +702,8 @@ impl Drill {
     // ----- SQL: through Pgpool, and on the nodes themselves
 
     fn psql(&self, host: &str, port: u16, db: &str, commands: &[&str]) -> Result<String, String> {
-        let mut cmd = Command::new("psql");
-        cmd.args(["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+        let mut cmd = self.sb.psql();
+        cmd.args(["-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
             .args([
                 "-h",
                 host,
@@ -714,9 +714,7 @@ impl Drill {
                 "-d",
                 db,
             ])
-            .env("PGCONNECT_TIMEOUT", "10")
-            .env_remove("PGPASSWORD")
-            .env_remove("PGSERVICE");
+            .env("PGCONNECT_TIMEOUT", "10");
         for c in commands {
             cmd.args(["-c", c]);
         }
@@ -763,8 +761,10 @@ impl Drill {
             .get("PGPOOL_HOST")
             .map(String::as_str)
             .unwrap_or("127.0.0.1");
-        let out = Command::new("psql")
-            .args(["-X", "-A", "-F", "|", "-P", "footer=off"])
+        let out = self
+            .sb
+            .psql()
+            .args(["-A", "-F", "|", "-P", "footer=off"])
             .args(["-h", host, "-p", &self.sb.pgpool_port.to_string()])
             .args(["-U", "postgres", "-d", "test", "-c", "show pool_nodes"])
             .output()

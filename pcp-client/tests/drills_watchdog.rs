@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::net::IpAddr;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use pcp_client::glue::host::HostSpec;
@@ -190,8 +189,10 @@ impl Drill {
     }
 
     fn psql(&self, pgpool: usize, sql: &str) -> Result<String, String> {
-        let out = Command::new("psql")
-            .args(["-X", "-q", "-A", "-t", "-h", "127.0.0.1"])
+        let out = self
+            .sb
+            .psql()
+            .args(["-q", "-A", "-t", "-h", "127.0.0.1"])
             .args(["-p", &self.sb.pgpool_ports[pgpool].to_string()])
             .args(["-U", "postgres", "-d", "test", "-c", sql])
             .env("PGCONNECT_TIMEOUT", "10")
@@ -211,8 +212,10 @@ impl Drill {
     }
 
     fn show_pool_nodes(&self, pgpool: usize) -> Result<BTreeMap<usize, (String, String)>, String> {
-        let out = Command::new("psql")
-            .args(["-X", "-A", "-F", "|", "-P", "footer=off", "-h", "127.0.0.1"])
+        let out = self
+            .sb
+            .psql()
+            .args(["-A", "-F", "|", "-P", "footer=off", "-h", "127.0.0.1"])
             .args(["-p", &self.sb.pgpool_ports[pgpool].to_string()])
             .args(["-U", "postgres", "-d", "test", "-c", "show pool_nodes"])
             .output()
@@ -304,8 +307,10 @@ impl Drill {
     }
 
     fn is_streaming_from_node0(&self, k: usize) -> bool {
-        let out = Command::new("psql")
-            .args(["-X", "-q", "-A", "-t", "-h", &self.sb.pg_hosts[0]])
+        let out = self
+            .sb
+            .psql()
+            .args(["-q", "-A", "-t", "-h", &self.sb.pg_hosts[0]])
             .args([
                 "-p",
                 &self.sb.pg_port.to_string(),

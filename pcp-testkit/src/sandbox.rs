@@ -229,6 +229,28 @@ impl Sandbox {
             .join("sandbox")
     }
 
+    /// A `psql` command for this sandbox's servers: no `.psqlrc`, the sandbox's password file
+    /// (`PGPASSFILE`, set by the production profile, where TCP connections need passwords),
+    /// and no connection settings inherited from the caller.
+    pub fn psql(&self) -> Command {
+        let mut cmd = Command::new("psql");
+        cmd.arg("-X");
+        for key in [
+            "PGPASSWORD",
+            "PGSERVICE",
+            "PGPASSFILE",
+            "PGHOST",
+            "PGPORT",
+            "PGUSER",
+        ] {
+            cmd.env_remove(key);
+        }
+        if let Some(file) = self.vars.get("PGPASSFILE") {
+            cmd.env("PGPASSFILE", file);
+        }
+        cmd
+    }
+
     /// Runs `scripts/sandbox <args>` against this sandbox (e.g. `["pgpool-stop", "0"]`).
     pub fn script(&self, args: &[&str]) -> std::io::Result<Output> {
         Command::new(Self::script_path())
