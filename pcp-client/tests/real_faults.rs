@@ -1,4 +1,4 @@
-//! Real faults on the sandbox (PostgreSQL 15 + Pgpool-II 4.3.5, plain profile): Pgpool killed
+//! Real faults on the sandbox (PostgreSQL 15 + Pgpool-II, plain or production profile): Pgpool killed
 //! in the middle of a stream of commands, Pgpool restarted under a connected client, a backend
 //! made unreachable while node info and health-check stats are read, and 32 concurrent
 //! sessions × 1,000 commands.
@@ -15,6 +15,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use pcp_client::glue::ops::{GlueOptions, Target};
 use pcp_client::proto::{BackendStatus, NodeInfo, Role};
 use pcp_client::{Client, Config, ErrorKind};
 use pcp_testkit::sandbox::Sandbox;
@@ -76,6 +77,24 @@ fn assert_nominal(nodes: &[NodeInfo]) {
             "{nodes:?}"
         );
     }
+}
+
+/// Attaches every node Pgpool shows down (as EFM would once the node is back), waiting for it.
+async fn reattach_down_nodes(sandbox: &Sandbox) {
+    let mut client = config(sandbox, Duration::from_secs(10))
+        .connect()
+        .await
+        .unwrap();
+    let options = GlueOptions::waiting(Duration::from_secs(30));
+    for node in client.node_states().await.unwrap() {
+        if node.status.is_detached() {
+            client
+                .attach(&Target::Node(node.node_id), &options)
+                .await
+                .unwrap_or_else(|e| panic!("attach node {}: {e}", node.node_id));
+        }
+    }
+    client.close().await.ok();
 }
 
 /// Starts Pgpool again if it is not answering, and waits until it reports the nominal state.
@@ -181,21 +200,19 @@ async fn pgpool_killed_mid_command_then_restarted_and_the_client_reconnects() {
 
 /// Stops a backend's postmaster with SIGSTOP (connections to it hang rather than being
 /// refused) and resumes it when dropped, even if the test fails.
-struct Frozen(String);
+/// Node `k`'s postmaster stopped (`scripts/sandbox pg-freeze`) until dropped.
+struct Frozen<'a>(&'a Sandbox, String);
 
-impl Frozen {
-    fn new(sandbox: &Sandbox, k: usize) -> Frozen {
-        let pidfile = sandbox.pg_data_dirs[k].join("postmaster.pid");
-        let text = std::fs::read_to_string(&pidfile).expect("postmaster.pid");
-        let pid = text.lines().next().unwrap().trim().to_owned();
-        signal("-STOP", &pid);
-        Frozen(pid)
+impl Frozen<'_> {
+    fn new(sandbox: &Sandbox, k: usize) -> Frozen<'_> {
+        script(sandbox, &["pg-freeze", &k.to_string()]);
+        Frozen(sandbox, k.to_string())
     }
 }
 
-impl Drop for Frozen {
+impl Drop for Frozen<'_> {
     fn drop(&mut self) {
-        signal("-CONT", &self.0);
+        script(self.0, &["pg-thaw", &self.1]);
     }
 }
 
@@ -230,7 +247,9 @@ async fn unreachable_backend_node_info_ends_within_its_limit() {
             }
         }
     }
-    // Pgpool's health check is off in the sandbox, so nothing marked node 2 down.
+    // With health checks on (production profile), Pgpool may have failed node 2 over while it
+    // hung: attach it again.
+    reattach_down_nodes(&sandbox).await;
     ensure_pgpool(&sandbox).await;
 }
 
@@ -261,6 +280,16 @@ async fn thirty_two_sessions_times_a_thousand_commands() {
         p.sort_unstable();
         p
     };
+    // With health checks on (the production profile), every node-info request makes Pgpool
+    // probe each backend it reports (about 25 ms here with SCRAM): 16,000 of them would test
+    // Pgpool's probing, not the client. There the node reads are health-check statistics,
+    // which Pgpool answers from memory, compared on the same fields.
+    let probing = first
+        .pool_status()
+        .await
+        .unwrap()
+        .iter()
+        .any(|i| i.name == "health_check_period" && i.value.trim() != "0");
     first.close().await.unwrap();
 
     let started = Instant::now();
@@ -275,6 +304,10 @@ async fn thirty_two_sessions_times_a_thousand_commands() {
             for i in 0..1000u32 {
                 let outcome = match (session + i) % 4 {
                     0 => client.node_count().await.map(|n| n == 3),
+                    1 | 3 if probing => client.health_check_stats(i % 3).await.map(|h| {
+                        let (host, port, status, role, _) = &baseline[(i % 3) as usize];
+                        (&h.hostname, &h.port, &h.status, &h.role) == (host, port, status, role)
+                    }),
                     1 => client
                         .node_info(i % 3)
                         .await
