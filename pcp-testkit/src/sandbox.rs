@@ -63,6 +63,14 @@ pub struct Sandbox {
     pub pcp_ports: Vec<u16>,
     /// `PGPOOL_PORTS` (just `PGPOOL_PORT` in the plain profile).
     pub pgpool_ports: Vec<u16>,
+    /// `PCP_SANDBOX_PRODUCTION=1`: the production settings (`up --production`): Pgpool
+    /// health-checks the backends, and every TCP connection to PostgreSQL or to Pgpool's SQL
+    /// port needs a password. False when the key is absent (older env files too).
+    pub production: bool,
+    /// `PGPASSFILE` (production only): the libpq password file with the `postgres` password.
+    pub pgpass_file: Option<PathBuf>,
+    /// `PG_PASSWORD` (production only): the `postgres` password.
+    pub pg_password: Option<String>,
     /// Every variable of the file.
     pub vars: BTreeMap<String, String>,
 }
@@ -212,6 +220,9 @@ impl Sandbox {
             pg_bin: PathBuf::from(get("PG_BIN")?),
             pcp_ports: ports("PCP_PORTS", pcp_port)?,
             pgpool_ports: ports("PGPOOL_PORTS", pgpool_port)?,
+            production: vars.get("PCP_SANDBOX_PRODUCTION").is_some_and(|v| v == "1"),
+            pgpass_file: vars.get("PGPASSFILE").map(PathBuf::from),
+            pg_password: vars.get("PG_PASSWORD").cloned(),
             vars,
         })
     }
@@ -219,6 +230,11 @@ impl Sandbox {
     /// Whether this sandbox runs the watchdog profile (three Pgpools).
     pub fn is_watchdog(&self) -> bool {
         self.profile == "watchdog"
+    }
+
+    /// Whether this sandbox runs with the production settings (`up --production`).
+    pub fn is_production(&self) -> bool {
+        self.production
     }
 
     /// The `scripts/sandbox` script of this workspace.
@@ -295,6 +311,27 @@ export PG_BIN=/usr/lib/postgresql/15/bin
         assert_eq!(sandbox.pgpool_ports, [19999]);
         assert_eq!(sandbox.pg_data_dirs.len(), 3);
         assert!(!sandbox.is_watchdog());
+        assert!(!sandbox.is_production());
+        assert_eq!(sandbox.pgpass_file, None);
+        assert_eq!(sandbox.pg_password, None);
+    }
+
+    #[test]
+    fn parses_the_production_keys() {
+        let text = format!(
+            "{SAMPLE}export PCP_SANDBOX_PRODUCTION=1\n\
+             export PGPASSFILE=/var/tmp/pcp-sandbox/pgpass\n\
+             export PG_PASSWORD=pgsecret\n\
+             export PGPOOL_HEALTH_CHECK_PERIOD=1\n"
+        );
+        let sandbox = Sandbox::from_vars(Path::new("x"), parse_env(&text)).unwrap();
+        assert!(sandbox.is_production());
+        assert!(!sandbox.is_watchdog());
+        assert_eq!(
+            sandbox.pgpass_file.as_deref(),
+            Some(Path::new("/var/tmp/pcp-sandbox/pgpass"))
+        );
+        assert_eq!(sandbox.pg_password.as_deref(), Some("pgsecret"));
     }
 
     #[test]
