@@ -261,7 +261,7 @@ impl Sandbox {
         ] {
             cmd.env_remove(key);
         }
-        if let Some(file) = self.vars.get("PGPASSFILE") {
+        if let Some(file) = &self.pgpass_file {
             cmd.env("PGPASSFILE", file);
         }
         cmd

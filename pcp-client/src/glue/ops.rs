@@ -547,13 +547,18 @@ impl Client {
                         break;
                     }
                 }
+                // The node being followed is often restarting (rebuilt from the new
+                // primary): Pgpool's probe for node info then fails, and Pgpool answers with
+                // an error (4.3: FATAL "Backend throw an error message"). That is a state not
+                // yet known, not a failure: ask again.
                 Err(e)
                     if matches!(
                         e.kind(),
-                        ErrorKind::Io | ErrorKind::Closed | ErrorKind::Timeout
+                        ErrorKind::Io | ErrorKind::Closed | ErrorKind::Timeout | ErrorKind::Server
                     ) =>
                 {
                     tracing::debug!(node, error = %e, "poll failed; retrying");
+                    last = format!("no answer ({e})");
                 }
                 Err(e) => return Err(e),
             }
