@@ -514,7 +514,7 @@ impl Client {
         let mut poller = Poller::new(policy.within_refresh_period(period));
         let mut new_primary_since: Option<std::time::Duration> = None;
         let mut seen_not_streaming = false;
-        let mut last = "no answer".to_owned();
+        let mut last: String;
         loop {
             match self.follow_step(node, old_primary).await {
                 Ok((primary, info)) => {
