@@ -184,6 +184,9 @@ playbook() { # playbook NAME [ansible-playbook options]
     fi
     took "$t"
 }
+echo
+echo "(errors.yml and command.yml print 'fatal:' for the failures they provoke and check;"
+echo " a playbook failed only if its recap counts failed=1 or more)"
 playbook info
 playbook errors
 playbook backend
