@@ -83,6 +83,13 @@ if [ ! -x "$pcpctl" ]; then
     step "cargo build -p pgpool-pcp-cli (for pcpctl --json, the reference of the facts)"
     (cd "$repo" && cargo build -p pgpool-pcp-cli)
 fi
+for endpoint in "${endpoints[@]}"; do
+    "$pcpctl" -h "$endpoint" -U "$(sbx PCP_USER)" -w --passfile "$(sbx PCPPASSFILE)" \
+        node-count >/dev/null ||
+        die "the sandbox of $env_file does not answer at $endpoint: see \
+PCP_SANDBOX_DIR=$sandbox_dir scripts/sandbox status (or start it again: down, then \
+PCP_SANDBOX_PGPOOLS=2 scripts/sandbox up)"
+done
 
 # Ansible reads no configuration of the machine's and writes nothing outside $tmp.
 printf '[defaults]\n' >"$tmp/ansible.cfg"
