@@ -6,14 +6,16 @@
 #   2. ansible-galaxy collection build, installed into a temporary collections path
 #   3. ansible-test sanity --python X.Y on the installed collection (every test it has)
 #   4. the integration playbooks (tests/playbooks, connection: local) against a running
-#      sandbox of two Pgpools: PCP_SANDBOX_PGPOOLS=2 scripts/sandbox up
+#      sandbox of two Pgpools (PCP_SANDBOX_PGPOOLS=2 scripts/sandbox up), and against
+#      pcp-fake-server as Pgpool 4.0, 4.2 and master (generations the sandbox does not run)
 #
 # The sandbox is found through PCP_SANDBOX_ENV, else $PCP_SANDBOX_DIR/sandbox.env, else
 # /var/tmp/pcp-sandbox/sandbox.env; without one (or with a single Pgpool) this fails.
 #
 # Env: PCP_ANSIBLE_VENV / PCP_PY_VENV (a venv to reuse), PYTHON (default python3),
 #      CARGO_TARGET_DIR (default <repo>/target), PCPCTL (default: $CARGO_TARGET_DIR/debug/
-#      pcpctl, built if missing), ANSIBLE_CORE_VERSION (default 2.19.14),
+#      pcpctl, built if missing), PCP_FAKE_SERVER (default: $CARGO_TARGET_DIR/debug/
+#      pcp-fake-server, built if missing), ANSIBLE_CORE_VERSION (default 2.19.14),
 #      PCP_ANSIBLE_TEST_HOME (ansible-test's cache of sanity venvs; default
 #      /var/tmp/pcp-ansible-test-home), PCP_ANSIBLE_SKIP_SANITY=1 (playbooks only),
 #      PIP_ARGS (extra pip arguments).
@@ -24,7 +26,12 @@ repo=$(cd "$here/.." && pwd)
 ansible_core=${ANSIBLE_CORE_VERSION:-2.19.14}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
 tmp=$(mktemp -d)
-cleanup() { rm -rf "$tmp"; }
+fake_pids=()
+cleanup() {
+    local pid
+    for pid in "${fake_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$tmp"
+}
 trap cleanup EXIT
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -91,6 +98,12 @@ PCP_SANDBOX_DIR=$sandbox_dir scripts/sandbox status (or start it again: down, th
 PCP_SANDBOX_PGPOOLS=2 scripts/sandbox up)"
 done
 
+fake_server=${PCP_FAKE_SERVER:-$CARGO_TARGET_DIR/debug/pcp-fake-server}
+if [ ! -x "$fake_server" ]; then
+    step "cargo build -p pcp-testkit --bin pcp-fake-server (Pgpool generations the sandbox lacks)"
+    (cd "$repo" && cargo build -p pcp-testkit --bin pcp-fake-server)
+fi
+
 # Ansible reads no configuration of the machine's and writes nothing outside $tmp.
 printf '[defaults]\n' >"$tmp/ansible.cfg"
 export ANSIBLE_CONFIG=$tmp/ansible.cfg ANSIBLE_COLLECTIONS_PATH=$tmp/collections \
@@ -154,6 +167,28 @@ EOF
 fi
 
 # --------------------------------------------------------------------------- playbooks
+# Fake Pgpools of the generations the sandbox does not run, with a watchdog: each serves until
+# the write end of its stdin (held by this shell) closes, and is killed at exit anyway.
+fake_servers=""
+start_fake() { # start_fake VERSION
+    local version=$1 fifo=$tmp/fake-$1.in out=$tmp/fake-$1.out port="" fd _
+    mkfifo "$fifo"
+    "$fake_server" --version "$version" --watchdog <"$fifo" >"$out" 2>&1 &
+    fake_pids+=("$!")
+    # shellcheck disable=SC2034  # fd stays open (the server's stdin) until this shell exits
+    exec {fd}>"$fifo"
+    for _ in $(seq 100); do
+        port=$(sed -n 's/^PORT=//p' "$out")
+        [ -n "$port" ] && break
+        sleep 0.1
+    done
+    [ -n "$port" ] || die "pcp-fake-server --version $version did not start: $(cat "$out")"
+    fake_servers+="${fake_servers:+, }{\"version\": \"$version\", \"endpoint\": \"127.0.0.1:$port\"}"
+}
+for version in 4.0 4.2 master; do start_fake "$version"; done
+printf '*:*:pcpadmin:secret\n' >"$tmp/fake.pcppass"
+chmod 600 "$tmp/fake.pcppass"
+
 closed_port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 cat >"$tmp/vars.json" <<EOF
 {
@@ -171,7 +206,9 @@ cat >"$tmp/vars.json" <<EOF
   "closed_port": $closed_port,
   "examples_dir": "$installed/examples",
   "maintenance_tasks": "$installed/tests/playbooks/tasks/maintenance_check.yml",
-  "maintenance_log": "$tmp/maintained"
+  "maintenance_log": "$tmp/maintained",
+  "fake_servers": [$fake_servers],
+  "fake_pcppass": "$tmp/fake.pcppass"
 }
 EOF
 printf 'localhost ansible_connection=local\n' >"$tmp/inventory"
@@ -192,7 +229,8 @@ playbook() { # playbook NAME [ansible-playbook options]
     took "$t"
 }
 echo
-echo "(errors.yml and command.yml print 'fatal:' for the failures they provoke and check;"
+echo "(errors.yml, command.yml and generations.yml print 'fatal:'/'failed:' for the failures"
+echo " they provoke and check;"
 echo " a playbook failed only if its recap counts failed=1 or more)"
 playbook info
 playbook errors
@@ -200,6 +238,7 @@ playbook backend
 playbook command
 : >"$tmp/maintained"
 playbook rolling -e ansible_connection=local
+playbook generations
 
 # --------------------------------------------------------------------------- the end state
 step "the sandbox as it was: every node attached (up or waiting), node 0 primary, on each Pgpool (pcpctl --json)"
