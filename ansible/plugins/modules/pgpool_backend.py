@@ -116,7 +116,7 @@ EXAMPLES = r'''
 RETURN = r'''
 action:
   description: The glue operation, V(attach), V(detach) or V(promote).
-  returned: always
+  returned: success
   type: str
   sample: detach
 outcome:
@@ -145,7 +145,7 @@ before:
 after:
   description:
     - The node at the end, when the module looked (after O(wait), or when nothing had to be
-      done); null otherwise (and in check mode).
+      done); null otherwise, and in check mode when a request would be sent.
   returned: success
   type: dict
   sample: {"node_id": 2, "hostname": "db2.example.com", "port": 5432, "status": "down", "role": "standby"}
@@ -154,6 +154,55 @@ elapsed:
   returned: success
   type: float
   sample: 1.52
+pcp_error:
+  description:
+    - What failed, when a C(pgpool_pcp) call raised; C(msg) is then the class and the text.
+  returned: failure
+  type: dict
+  contains:
+    error_class:
+      description:
+        - The exception class, e.g. V(AuthenticationError), V(ConnectError), V(ServerError),
+          V(NodeNotFoundError), V(NotAppliedError), V(UnsupportedError).
+      type: str
+    kind:
+      description: The client library's error kind (V(io), V(authentication), V(server), ...).
+      type: str
+    command:
+      description: The PCP command that failed, when the error belongs to one.
+      type: str
+    severity:
+      description: The server's severity (V(ERROR), V(FATAL)); null when the server sent no report.
+      type: str
+    message:
+      description: The server's message; null when it sent none.
+      type: str
+    detail:
+      description: The server's detail; null when it sent none.
+      type: str
+    hint:
+      description: The server's hint; null when it sent none.
+      type: str
+    code:
+      description: The server's error code; null when it sent none.
+      type: str
+    fatal:
+      description: Whether the PCP session ended with the error.
+      type: bool
+    text:
+      description: The whole message, as the exception states it.
+      type: str
+  sample:
+    error_class: ServerError
+    kind: server
+    command: node info
+    severity: ERROR
+    message: informing node info failed
+    detail: "invalid node ID : 9"
+    hint: null
+    code: XX000
+    fatal: false
+    text: "node info failed: ERROR: informing node info failed (DETAIL: invalid node ID : 9)"
 '''
 
 from ansible.module_utils.basic import AnsibleModule

@@ -94,7 +94,7 @@ EXAMPLES = r'''
 RETURN = r'''
 command:
   description: The command, as given.
-  returned: always
+  returned: success
   type: str
   sample: reload
 sent:
@@ -117,6 +117,55 @@ mode:
   returned: success
   type: str
   sample: smart
+pcp_error:
+  description:
+    - What failed, when a C(pgpool_pcp) call raised; C(msg) is then the class and the text.
+  returned: failure
+  type: dict
+  contains:
+    error_class:
+      description:
+        - The exception class, e.g. V(AuthenticationError), V(ConnectError), V(ServerError),
+          V(NodeNotFoundError), V(NotAppliedError), V(UnsupportedError).
+      type: str
+    kind:
+      description: The client library's error kind (V(io), V(authentication), V(server), ...).
+      type: str
+    command:
+      description: The PCP command that failed, when the error belongs to one.
+      type: str
+    severity:
+      description: The server's severity (V(ERROR), V(FATAL)); null when the server sent no report.
+      type: str
+    message:
+      description: The server's message; null when it sent none.
+      type: str
+    detail:
+      description: The server's detail; null when it sent none.
+      type: str
+    hint:
+      description: The server's hint; null when it sent none.
+      type: str
+    code:
+      description: The server's error code; null when it sent none.
+      type: str
+    fatal:
+      description: Whether the PCP session ended with the error.
+      type: bool
+    text:
+      description: The whole message, as the exception states it.
+      type: str
+  sample:
+    error_class: ServerError
+    kind: server
+    command: node info
+    severity: ERROR
+    message: informing node info failed
+    detail: "invalid node ID : 9"
+    hint: null
+    code: XX000
+    fatal: false
+    text: "node info failed: ERROR: informing node info failed (DETAIL: invalid node ID : 9)"
 '''
 
 from ansible.module_utils.basic import AnsibleModule
