@@ -128,6 +128,8 @@ pub(crate) enum ActionResult {
     AlreadyApplied,
     /// Nothing to do for this node (follow-primary: the old primary).
     Skipped,
+    /// A dry run: a request would be sent (none was).
+    WouldApply,
 }
 
 impl ActionResult {
@@ -138,6 +140,7 @@ impl ActionResult {
             ActionResult::Applied => "applied",
             ActionResult::AlreadyApplied => "already_applied",
             ActionResult::Skipped => "skipped",
+            ActionResult::WouldApply => "would_apply",
         }
     }
 }

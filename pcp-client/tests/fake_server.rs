@@ -845,3 +845,62 @@ async fn clients_and_their_futures_are_send() {
     });
     assert_eq!(handle.await.unwrap().unwrap(), (3, 1));
 }
+
+/// What the glue sends: pool status (`B`) and, for a role, health-check statistics (`H`) on
+/// 4.2+ or node info (`I`) of that node before; never node info on 4.2+ (Pgpool 4.3+ probes
+/// the backends for it). A dry run reads the same and sends nothing.
+#[tokio::test]
+async fn glue_reads_pgpool_memory_and_dry_run_sends_nothing() {
+    use pcp_client::glue::ops::{GlueOptions, Target};
+    use pcp_client::glue::policy::Outcome;
+    // The requests, without the `X` that ends a session (it may arrive after the reply).
+    let tags = |server: &FakeServer| server.request_tags().replace('X', "");
+
+    for (version, role_read) in [
+        (v(4, 3), "H"),
+        (v(4, 2), "H"),
+        (v(4, 1), "I"),
+        (v(4, 0), "I"),
+    ] {
+        let server = FakeServer::start(version).await.unwrap();
+        let mut client = connect(&server).await;
+        let by_host = Target::Host("127.0.0.3".parse().unwrap());
+        let dry = GlueOptions {
+            dry_run: true,
+            ..GlueOptions::default()
+        };
+
+        let report = client.detach(&by_host, false, &dry).await.unwrap();
+        assert_eq!(report.outcome, Outcome::WouldApply, "{version}");
+        assert_eq!((report.node, report.before.status.name()), (2, "up"));
+        assert_eq!(tags(&server), "B", "{version}: dry detach");
+        server.clear_seen();
+
+        let report = client.attach(&by_host, &dry).await.unwrap();
+        assert_eq!(report.outcome, Outcome::AlreadyApplied, "{version}");
+        assert_eq!(tags(&server), "B", "{version}: attach of an up node");
+        server.clear_seen();
+
+        let report = client.promote(&by_host, false, false, &dry).await.unwrap();
+        assert_eq!(report.outcome, Outcome::WouldApply, "{version}");
+        assert_eq!(
+            report.before.role.as_ref().map(|r| r.name()),
+            Some("standby")
+        );
+        assert_eq!(tags(&server), format!("B{role_read}"), "{version}");
+        server.clear_seen();
+
+        let state = client.is_primary(&Target::Node(0)).await.unwrap();
+        assert!(state.is_primary(), "{version}: {state:?}");
+        assert_eq!(tags(&server), format!("B{role_read}"), "{version}");
+        server.clear_seen();
+
+        let report = client
+            .detach(&by_host, false, &GlueOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(report.outcome, Outcome::Accepted, "{version}");
+        assert_eq!(tags(&server), "BD", "{version}: detach");
+        client.close().await.ok();
+    }
+}

@@ -175,30 +175,31 @@ macro_rules! with_methods {
             fn resolve(host: &str) -> Backend = ops::resolve(ops::host_spec(host)?);
         /// Whether the backend (node id or host[:port]) is Pgpool's primary.
             fn is_primary(target: &Bound<'_, PyAny>) -> bool = ops::is_primary(ops::target(target)?);
-        /// Attaches a backend unless it is up already; wait=seconds until node info shows it.
-            #[pyo3(signature = (target, *, wait = None))]
-            fn attach(target: &Bound<'_, PyAny>, wait: Option<f64>) -> OpReport =
-                ops::attach(ops::target(target)?, ops::glue_options(wait)?);
-        /// Detaches a backend unless it is down already; wait=seconds until node info shows it.
-            #[pyo3(signature = (target, *, graceful = false, wait = None))]
-            fn detach(target: &Bound<'_, PyAny>, graceful: bool, wait: Option<f64>) -> OpReport =
-                ops::detach(ops::target(target)?, graceful, ops::glue_options(wait)?);
+        /// Attaches a backend unless it is up already; wait=seconds until Pgpool shows it;
+        /// dry_run=True sends nothing and reports whether a request would be sent.
+            #[pyo3(signature = (target, *, wait = None, dry_run = false))]
+            fn attach(target: &Bound<'_, PyAny>, wait: Option<f64>, dry_run: bool) -> OpReport =
+                ops::attach(ops::target(target)?, ops::glue_options(wait, dry_run)?);
+        /// Detaches a backend unless it is down already; wait=seconds until Pgpool shows it.
+            #[pyo3(signature = (target, *, graceful = false, wait = None, dry_run = false))]
+            fn detach(target: &Bound<'_, PyAny>, graceful: bool, wait: Option<f64>, dry_run: bool) -> OpReport =
+                ops::detach(ops::target(target)?, graceful, ops::glue_options(wait, dry_run)?);
         /// Makes a backend Pgpool's primary unless it is already.
-            #[pyo3(signature = (target, *, graceful = false, switchover = false, wait = None))]
-            fn promote(target: &Bound<'_, PyAny>, graceful: bool, switchover: bool, wait: Option<f64>) -> OpReport =
-                ops::promote(ops::target(target)?, graceful, switchover, ops::glue_options(wait)?);
+            #[pyo3(signature = (target, *, graceful = false, switchover = false, wait = None, dry_run = false))]
+            fn promote(target: &Bound<'_, PyAny>, graceful: bool, switchover: bool, wait: Option<f64>, dry_run: bool) -> OpReport =
+                ops::promote(ops::target(target)?, graceful, switchover, ops::glue_options(wait, dry_run)?);
         /// Pgpool's follow-primary step: once the node streams, attach it.
             #[pyo3(signature = (node_id, *, old_primary = None, timeout = 60.0, wait = None))]
             fn follow_primary(node_id: u32, old_primary: Option<u32>, timeout: f64, wait: Option<f64>) -> Option<OpReport> =
-                ops::follow_primary(node_id, old_primary, ops::seconds("timeout", timeout)?, ops::glue_options(wait)?);
+                ops::follow_primary(node_id, old_primary, ops::seconds("timeout", timeout)?, ops::glue_options(wait, false)?);
         /// EFM's script.load.balancer.attach (%h %t).
-            #[pyo3(signature = (host, node_type = "s", *, wait = None))]
-            fn lb_attach(host: &str, node_type: &str, wait: Option<f64>) -> Vec<OpReport> =
-                ops::lb_attach(ops::host_spec(host)?, ops::node_type(node_type)?, ops::glue_options(wait)?);
+            #[pyo3(signature = (host, node_type = "s", *, wait = None, dry_run = false))]
+            fn lb_attach(host: &str, node_type: &str, wait: Option<f64>, dry_run: bool) -> Vec<OpReport> =
+                ops::lb_attach(ops::host_spec(host)?, ops::node_type(node_type)?, ops::glue_options(wait, dry_run)?);
         /// EFM's script.load.balancer.detach (%h %t).
-            #[pyo3(signature = (host, node_type = "s", *, wait = None))]
-            fn lb_detach(host: &str, node_type: &str, wait: Option<f64>) -> OpReport =
-                ops::lb_detach(ops::host_spec(host)?, ops::node_type(node_type)?, ops::glue_options(wait)?);
+            #[pyo3(signature = (host, node_type = "s", *, wait = None, dry_run = false))]
+            fn lb_detach(host: &str, node_type: &str, wait: Option<f64>, dry_run: bool) -> OpReport =
+                ops::lb_detach(ops::host_spec(host)?, ops::node_type(node_type)?, ops::glue_options(wait, dry_run)?);
         /// Polls node info until the node is up, down, primary or streaming.
             #[pyo3(signature = (node_id, until, *, timeout = 30.0))]
             fn wait_for_node(node_id: u32, until: &str, timeout: f64) -> NodeInfo =

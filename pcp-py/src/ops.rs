@@ -93,11 +93,13 @@ pub(crate) fn seconds(name: &str, value: f64) -> PyResult<Duration> {
 }
 
 /// Glue options: `wait` seconds until node info shows the change, or None.
-pub(crate) fn glue_options(wait: Option<f64>) -> PyResult<GlueOptions> {
-    Ok(match wait {
+pub(crate) fn glue_options(wait: Option<f64>, dry_run: bool) -> PyResult<GlueOptions> {
+    let mut options = match wait {
         Some(w) => GlueOptions::waiting(seconds("wait", w)?),
         None => GlueOptions::default(),
-    })
+    };
+    options.dry_run = dry_run;
+    Ok(options)
 }
 
 /// What `wait_for_node` waits for.

@@ -6,7 +6,6 @@
 
 use pcp_client::glue::backends::Backend as RsBackend;
 use pcp_client::glue::ops::OpReport as RsOpReport;
-use pcp_client::glue::policy::Outcome as RsOutcome;
 use pcp_client::glue::state::NodeState as RsNodeState;
 use pcp_proto::{
     ConfigItem as RsConfigItem, Generation, HealthCheckStats as RsHealth, LocalDateTime,
@@ -1067,11 +1066,7 @@ impl OpReport {
             action: r.action.to_string(),
             node_id: r.node,
             backend: r.backend.map(Backend::new),
-            outcome: match r.outcome {
-                RsOutcome::AlreadyApplied => "already_applied",
-                RsOutcome::Applied => "applied",
-                RsOutcome::Accepted => "accepted",
-            },
+            outcome: r.outcome.as_str(),
             before: NodeState::new(r.before),
             after: r.after.map(NodeState::new),
             elapsed: r.elapsed.as_secs_f64(),
@@ -1118,7 +1113,8 @@ impl OpReport {
         py_enum(py, "Outcome", self.outcome)
     }
 
-    /// True when a request was sent (the outcome is not `already_applied`).
+    /// True when a request was sent, or would be (dry run): the outcome is not
+    /// `already_applied`.
     #[getter]
     fn changed(&self) -> bool {
         self.outcome != "already_applied"

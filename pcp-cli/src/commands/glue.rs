@@ -64,6 +64,7 @@ fn result(outcome: Outcome) -> ActionResult {
         Outcome::AlreadyApplied => ActionResult::AlreadyApplied,
         Outcome::Applied => ActionResult::Applied,
         Outcome::Accepted => ActionResult::Accepted,
+        Outcome::WouldApply => ActionResult::WouldApply,
     }
 }
 

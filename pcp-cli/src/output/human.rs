@@ -581,6 +581,7 @@ fn action(a: &ActionReport) -> String {
         (_, ActionResult::Skipped) => {
             format!("{node}: nothing to do (the old primary)\n")
         }
+        (_, ActionResult::WouldApply) => format!("{node}: {what} would be requested (dry run)\n"),
     }
 }
 

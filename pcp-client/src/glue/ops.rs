@@ -82,6 +82,9 @@ pub struct GlueOptions {
     pub resolver: Arc<dyn Resolver>,
     /// Called at every poll while waiting.
     pub progress: Option<ProgressFn>,
+    /// Read the node's state and tell whether a request would be sent
+    /// ([`Outcome::WouldApply`]), but send nothing (check mode, `--dry-run`).
+    pub dry_run: bool,
 }
 
 impl Default for GlueOptions {
@@ -90,6 +93,7 @@ impl Default for GlueOptions {
             wait: None,
             resolver: Arc::new(SystemResolver),
             progress: None,
+            dry_run: false,
         }
     }
 }
@@ -99,6 +103,7 @@ impl std::fmt::Debug for GlueOptions {
         f.debug_struct("GlueOptions")
             .field("wait", &self.wait)
             .field("progress", &self.progress.is_some())
+            .field("dry_run", &self.dry_run)
             .finish_non_exhaustive()
     }
 }
@@ -341,6 +346,10 @@ impl Client {
                 Some(before.clone()),
                 before,
             ));
+        }
+        if options.dry_run {
+            tracing::info!(node = id, %action, state = %before, "dry run: a request would be sent");
+            return Ok(report(Outcome::WouldApply, None, before));
         }
         if let Err(err) = self.send_mutation(mutation, id).await {
             // Another agent may have won the race: if the node now shows the result, the

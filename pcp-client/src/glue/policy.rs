@@ -64,6 +64,9 @@ pub enum Outcome {
     Applied,
     /// Pgpool accepted the request; waiting was not asked for.
     Accepted,
+    /// A dry run: the node is not in the requested state, so a request would be sent (none
+    /// was).
+    WouldApply,
 }
 
 impl Outcome {
@@ -73,6 +76,7 @@ impl Outcome {
             Outcome::AlreadyApplied => "already_applied",
             Outcome::Applied => "applied",
             Outcome::Accepted => "accepted",
+            Outcome::WouldApply => "would_apply",
         }
     }
 }

@@ -63,10 +63,12 @@ class Outcome(str, Enum):
 
     #: The node was already in the requested state: nothing was sent.
     ALREADY_APPLIED = "already_applied"
-    #: Pgpool accepted the request and node info shows it applied.
+    #: Pgpool accepted the request and shows it applied.
     APPLIED = "applied"
     #: Pgpool accepted the request; waiting was not asked for.
     ACCEPTED = "accepted"
+    #: A dry run: the node is not in the requested state, so a request would be sent.
+    WOULD_APPLY = "would_apply"
 
     def __str__(self) -> str:
         return self.value

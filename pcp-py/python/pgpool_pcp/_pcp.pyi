@@ -358,7 +358,7 @@ class OpReport:
     def outcome(self) -> Outcome: ...
     @property
     def changed(self) -> bool:
-        """True when a request was sent (outcome is not ``ALREADY_APPLIED``)."""
+        """True when a request was sent, or would be (dry run): the outcome is not ``ALREADY_APPLIED``."""
     @property
     def before(self) -> NodeState:
         """The node's state in Pgpool's memory before acting."""
@@ -472,12 +472,22 @@ class Client:
         NodeNotFoundError, AmbiguousHostError (give the port)."""
     def is_primary(self, target: _Target) -> bool:
         """Whether the backend (node id, or ``host[:port]``) is Pgpool's primary."""
-    def attach(self, target: _Target, *, wait: Optional[float] = None) -> OpReport:
+    def attach(
+        self, target: _Target, *, wait: Optional[float] = None, dry_run: bool = False
+    ) -> OpReport:
         """Attaches (fails back) a backend unless it is up already (then nothing is sent).
-        ``wait``: seconds to wait until node info shows it (NotAppliedError after that);
-        None returns once Pgpool accepted the request."""
+        ``wait``: seconds to wait until Pgpool shows it (NotAppliedError after that);
+        None returns once Pgpool accepted the request. ``dry_run``: read the node's state
+        only and report ``WOULD_APPLY`` or ``ALREADY_APPLIED``; nothing is sent. The state
+        comes from Pgpool's memory (pool status, health-check statistics), so a hung backend
+        costs nothing (the same holds for detach, promote and the lb hooks)."""
     def detach(
-        self, target: _Target, *, graceful: bool = False, wait: Optional[float] = None
+        self,
+        target: _Target,
+        *,
+        graceful: bool = False,
+        wait: Optional[float] = None,
+        dry_run: bool = False,
     ) -> OpReport:
         """Detaches a backend unless it is down or quarantined already (no failover then)."""
     def promote(
@@ -487,6 +497,7 @@ class Client:
         graceful: bool = False,
         switchover: bool = False,
         wait: Optional[float] = None,
+        dry_run: bool = False,
     ) -> OpReport:
         """Makes a backend Pgpool's primary unless it is already (nothing is sent then)."""
     def follow_primary(
@@ -500,11 +511,21 @@ class Client:
         """Pgpool's follow-primary step: wait up to ``timeout`` seconds until the node streams
         from the new primary, then attach it. None for the old primary (``%P``)."""
     def lb_attach(
-        self, host: str, node_type: _NodeType = "s", *, wait: Optional[float] = None
+        self,
+        host: str,
+        node_type: _NodeType = "s",
+        *,
+        wait: Optional[float] = None,
+        dry_run: bool = False,
     ) -> list[OpReport]:
         """EFM ``script.load.balancer.attach`` (``%h %t``): attach; for ``p`` also promote."""
     def lb_detach(
-        self, host: str, node_type: _NodeType = "s", *, wait: Optional[float] = None
+        self,
+        host: str,
+        node_type: _NodeType = "s",
+        *,
+        wait: Optional[float] = None,
+        dry_run: bool = False,
     ) -> OpReport:
         """EFM ``script.load.balancer.detach`` (``%h %t``): detach (idempotent)."""
     def wait_for_node(self, node_id: int, until: _Until, *, timeout: float = 30.0) -> NodeInfo:
@@ -571,9 +592,16 @@ class AsyncClient:
     async def backends(self) -> list[Backend]: ...
     async def resolve(self, host: str) -> Backend: ...
     async def is_primary(self, target: _Target) -> bool: ...
-    async def attach(self, target: _Target, *, wait: Optional[float] = None) -> OpReport: ...
+    async def attach(
+        self, target: _Target, *, wait: Optional[float] = None, dry_run: bool = False
+    ) -> OpReport: ...
     async def detach(
-        self, target: _Target, *, graceful: bool = False, wait: Optional[float] = None
+        self,
+        target: _Target,
+        *,
+        graceful: bool = False,
+        wait: Optional[float] = None,
+        dry_run: bool = False,
     ) -> OpReport: ...
     async def promote(
         self,
@@ -582,6 +610,7 @@ class AsyncClient:
         graceful: bool = False,
         switchover: bool = False,
         wait: Optional[float] = None,
+        dry_run: bool = False,
     ) -> OpReport: ...
     async def follow_primary(
         self,
@@ -592,10 +621,20 @@ class AsyncClient:
         wait: Optional[float] = None,
     ) -> Optional[OpReport]: ...
     async def lb_attach(
-        self, host: str, node_type: _NodeType = "s", *, wait: Optional[float] = None
+        self,
+        host: str,
+        node_type: _NodeType = "s",
+        *,
+        wait: Optional[float] = None,
+        dry_run: bool = False,
     ) -> list[OpReport]: ...
     async def lb_detach(
-        self, host: str, node_type: _NodeType = "s", *, wait: Optional[float] = None
+        self,
+        host: str,
+        node_type: _NodeType = "s",
+        *,
+        wait: Optional[float] = None,
+        dry_run: bool = False,
     ) -> OpReport: ...
     async def wait_for_node(
         self, node_id: int, until: _Until, *, timeout: float = 30.0
