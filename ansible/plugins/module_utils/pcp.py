@@ -5,9 +5,8 @@
 errors as failed results, and the translation of pgpool_pcp's result objects into the JSON
 schema of ``pcpctl --json`` (docs/cli.md).
 
-Front ends only translate: host mapping, idempotency and waits belong to the client library
-(``pgpool_pcp.Client``). The one judgement made here is ``would_change`` (check mode), because
-the Python package has no dry run; it mirrors ``pcp_client::glue::Action::is_applied``.
+Front ends only translate: host mapping, idempotency, waits and check mode (``dry_run``) belong
+to the client library (``pgpool_pcp.Client``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -230,21 +229,22 @@ def setting_facts(item):
     return dict(name=item.name, value=item.value, description=item.description)
 
 
+def state_facts(state):
+    """A ``pgpool_pcp.NodeState`` (a node as Pgpool holds it in memory, what the glue judges
+    by) as the STATE object of ``pcpctl --json`` actions (docs/cli.md)."""
+    role = _text(state.role)
+    return dict(
+        node_id=state.node_id,
+        hostname=state.hostname,
+        port=state.port,
+        status=_text(state.status),
+        role=role,
+        is_primary=None if role is None else state.is_primary,
+    )
+
+
 def backend_facts(backend):
     """A ``pgpool_pcp.Backend`` (``backend_hostnameN``/``backend_portN``) or None."""
     if backend is None:
         return None
     return dict(node_id=backend.node_id, hostname=backend.hostname, port=backend.port)
-
-
-# --------------------------------------------------------------------------- check mode
-
-def would_change(action, node):
-    """Whether ``Client.attach/detach/promote`` would send a request for this node: the
-    negation of pcp_client's ``Action::is_applied`` (pcp-client/src/glue/policy.rs), which
-    pgpool_pcp does not expose. Used only in check mode, where nothing may be sent."""
-    if action == 'attach':
-        return not node.is_up
-    if action == 'detach':
-        return not node.status.is_detached
-    return not (node.is_primary and node.is_up)

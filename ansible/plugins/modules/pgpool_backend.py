@@ -16,10 +16,14 @@ description:
     C(Client.promote)), the operations behind C(pcpctl attach|detach|promote).
   - The backend is named by its node id (O(node_id)) or by its address (O(host)), matched
     against Pgpool's C(backend_hostnameN) the way the EFM hooks match it.
-  - Idempotent. Node info is read first and nothing is sent when the node is already in the
-    requested state (RV(outcome=already_applied), C(changed=false)).
+  - Idempotent. The node's state is read first, from Pgpool's memory (pool status, and
+    health-check statistics for the role; never node info, which makes Pgpool probe every
+    backend, so a hung backend costs nothing), and nothing is sent when the node is already in
+    the requested state (RV(outcome=already_applied), C(changed=false)).
   - Pgpool-II queues the request and applies it asynchronously; with O(wait) the module polls
-    node info until the change shows (RV(outcome=applied)) and fails after O(wait) seconds.
+    that state until the change shows (RV(outcome=applied)) and fails after O(wait) seconds.
+  - Check mode is the library's dry run: the same reads, nothing sent
+    (RV(outcome=would_apply) or RV(outcome=already_applied)).
 version_added: 0.1.0
 author:
   - pcp developers (@pcp)
@@ -45,7 +49,7 @@ options:
     choices: [attached, detached, primary]
   wait:
     description:
-      - Seconds to wait until node info shows the change. V(0) returns as soon as Pgpool
+      - Seconds to wait until Pgpool shows the change. V(0) returns as soon as Pgpool
         accepted the request (RV(outcome=accepted)).
     type: float
     default: 30
@@ -122,7 +126,7 @@ action:
 outcome:
   description:
     - V(already_applied) nothing was sent, the node was in that state;
-      V(applied) sent, and node info shows it; V(accepted) sent, not waited for
+      V(applied) sent, and Pgpool shows it; V(accepted) sent, not waited for
       (O(wait=0)); V(would_apply) check mode, a request would be sent.
   returned: success
   type: str
@@ -138,17 +142,19 @@ backend:
   type: dict
   sample: {"node_id": 2, "hostname": "db2.example.com", "port": 5432}
 before:
-  description: The node before, as C(pcpctl --json node-info) shows a node.
+  description:
+    - The node before, as Pgpool holds it in memory (the STATE object of C(pcpctl --json)
+      actions); C(role) and C(is_primary) are null when the role was not read (attach, detach).
   returned: success
   type: dict
-  sample: {"node_id": 2, "hostname": "db2.example.com", "port": 5432, "status": "up", "role": "standby"}
+  sample: {"node_id": 2, "hostname": "db2.example.com", "port": 5432, "status": "up", "role": null, "is_primary": null}
 after:
   description:
     - The node at the end, when the module looked (after O(wait), or when nothing had to be
       done); null otherwise, and in check mode when a request would be sent.
   returned: success
   type: dict
-  sample: {"node_id": 2, "hostname": "db2.example.com", "port": 5432, "status": "down", "role": "standby"}
+  sample: {"node_id": 2, "hostname": "db2.example.com", "port": 5432, "status": "down", "role": null, "is_primary": null}
 elapsed:
   description: Seconds spent in the operation.
   returned: success
@@ -208,10 +214,9 @@ pcp_error:
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pgpool.pcp.plugins.module_utils.pcp import (
     backend_facts,
-    node_facts,
     pcp_argument_spec,
     run_pcp,
-    would_change,
+    state_facts,
 )
 
 ACTIONS = {'attached': 'attach', 'detached': 'detach', 'primary': 'promote'}
@@ -229,48 +234,28 @@ def diff_view(facts):
     return None if facts is None else dict((k, facts[k]) for k in DIFF_KEYS)
 
 
-def check(module, client, action):
-    """Check mode: read only, and say whether a request would be sent."""
-    params = module.params
-    backend = None
-    node_id = params['node_id']
-    if params['host'] is not None:
-        backend = client.resolve(params['host'])
-        node_id = backend.node_id
-    node = client.node_info(node_id)
-    changed = would_change(action, node)
-    before = node_facts(node)
-    return dict(
-        changed=changed,
-        action=action,
-        outcome='would_apply' if changed else 'already_applied',
-        node_id=node_id,
-        backend=backend_facts(backend),
-        before=before,
-        after=None if changed else before,
-        elapsed=0.0,
-    )
-
-
-def apply(module, client, action):
+def run(module, client, action):
+    """The glue operation; in check mode a dry run (the library reads the node's state as the
+    operation would, and sends nothing)."""
     params = module.params
     target = params['host'] if params['host'] is not None else params['node_id']
     wait = params['wait'] or None
+    dry_run = module.check_mode
     if action == 'attach':
-        report = client.attach(target, wait=wait)
+        report = client.attach(target, wait=wait, dry_run=dry_run)
     elif action == 'detach':
-        report = client.detach(target, graceful=params['graceful'], wait=wait)
+        report = client.detach(target, graceful=params['graceful'], wait=wait, dry_run=dry_run)
     else:
         report = client.promote(target, graceful=params['graceful'],
-                                switchover=params['switchover'], wait=wait)
+                                switchover=params['switchover'], wait=wait, dry_run=dry_run)
     return dict(
         changed=report.changed,
         action=str(report.action),
         outcome=str(report.outcome),
         node_id=report.node_id,
         backend=backend_facts(report.backend),
-        before=node_facts(report.before),
-        after=None if report.after is None else node_facts(report.after),
+        before=state_facts(report.before),
+        after=None if report.after is None else state_facts(report.after),
         elapsed=report.elapsed,
     )
 
@@ -294,10 +279,7 @@ def main():
         module.fail_json(msg='switchover applies to state=primary only')
     if module.params['graceful'] and action == 'attach':
         module.fail_json(msg='graceful applies to state=detached and state=primary only')
-    if module.check_mode:
-        result = run_pcp(module, lambda client: check(module, client, action))
-    else:
-        result = run_pcp(module, lambda client: apply(module, client, action))
+    result = run_pcp(module, lambda client: run(module, client, action))
     if module._diff:
         before = diff_view(result['before'])
         if module.check_mode:
