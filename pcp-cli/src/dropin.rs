@@ -536,11 +536,9 @@ fn parse(
                     "gracefully" => graceful = true,
                     "switchover" => switchover = true,
                     "mode" => {
-                        mode = match value.as_str() {
-                            "s" | "smart" => ShutdownMode::Smart,
-                            "f" | "fast" => ShutdownMode::Fast,
-                            "i" | "immediate" => ShutdownMode::Immediate,
-                            _ => {
+                        mode = match value.parse() {
+                            Ok(mode) => mode,
+                            Err(_) => {
                                 return Err(Refusal {
                                     text: format!("{program}: Invalid shutdown mode \"{value}\", must be either \"smart\" \"immediate\" or \"fast\" \n"),
                                     compat_code: 1,
@@ -549,10 +547,9 @@ fn parse(
                         }
                     }
                     "scope" => {
-                        scope = match value.as_str() {
-                            "c" | "cluster" => Scope::Cluster,
-                            "l" | "local" => Scope::Local,
-                            _ => {
+                        scope = match value.parse() {
+                            Ok(scope) => scope,
+                            Err(_) => {
                                 return Err(Refusal {
                                     text: format!("{program}: Invalid command scope \"{value}\", must be either \"cluster\" or \"local\" \n"),
                                     compat_code: 1,

@@ -70,5 +70,6 @@ pub use request::{tag, Command, NodeSelector, Request};
 pub use server_message::{ServerMessage, Severity, ERROR_TAG, NOTICE_TAG};
 pub use types::{
     BackendStatus, LocalDateTime, PgStatus, ProcessStatus, Quarantine, ReplicationDelay,
-    ReplicationState, Role, Scope, ShutdownMode, SyncState, Timestamp, UnixTime, Weight, RAND_MAX,
+    ReplicationState, Role, Scope, ShutdownMode, SyncState, Timestamp, UnixTime, UnknownName,
+    Weight, RAND_MAX,
 };

@@ -325,6 +325,51 @@ impl ShutdownMode {
             _ => None,
         }
     }
+
+    /// The name (`smart`, `fast`, `immediate`), as `pcp_stop_pgpool -m` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ShutdownMode::Smart => "smart",
+            ShutdownMode::Fast => "fast",
+            ShutdownMode::Immediate => "immediate",
+        }
+    }
+}
+
+/// A shutdown mode or scope name that is not one of the accepted words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid {what} {text:?}: expected {expected}")]
+pub struct UnknownName {
+    /// `shutdown mode` or `scope`.
+    pub what: &'static str,
+    /// What was given.
+    pub text: String,
+    /// The accepted words.
+    pub expected: &'static str,
+}
+
+impl std::str::FromStr for ShutdownMode {
+    type Err = UnknownName;
+
+    /// `smart`, `fast`, `immediate`, or their first letters (as `pcp_stop_pgpool -m`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "s" | "smart" => Ok(ShutdownMode::Smart),
+            "f" | "fast" => Ok(ShutdownMode::Fast),
+            "i" | "immediate" => Ok(ShutdownMode::Immediate),
+            _ => Err(UnknownName {
+                what: "shutdown mode",
+                text: text.to_owned(),
+                expected: "smart, fast or immediate (or s, f, i)",
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for ShutdownMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 /// Whether a command applies to this Pgpool only or to the whole watchdog cluster.
@@ -355,6 +400,37 @@ impl Scope {
             b'c' => Some(Scope::Cluster),
             _ => None,
         }
+    }
+
+    /// The name (`local`, `cluster`), as the `pcp_*` tools' `-s` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Local => "local",
+            Scope::Cluster => "cluster",
+        }
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = UnknownName;
+
+    /// `local`, `cluster`, or their first letters (as the `pcp_*` tools' `-s`).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "l" | "local" => Ok(Scope::Local),
+            "c" | "cluster" => Ok(Scope::Cluster),
+            _ => Err(UnknownName {
+                what: "scope",
+                text: text.to_owned(),
+                expected: "local or cluster (or l, c)",
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -531,6 +607,29 @@ pub enum Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mode_and_scope_names_round_trip() {
+        for mode in [
+            ShutdownMode::Smart,
+            ShutdownMode::Fast,
+            ShutdownMode::Immediate,
+        ] {
+            assert_eq!(mode.name().parse(), Ok(mode));
+            assert_eq!(mode.name()[..1].parse(), Ok(mode), "first letter");
+            assert_eq!(mode.to_string(), mode.name());
+        }
+        for scope in [Scope::Local, Scope::Cluster] {
+            assert_eq!(scope.name().parse(), Ok(scope));
+            assert_eq!(scope.name()[..1].parse(), Ok(scope), "first letter");
+        }
+        let err = "Smart".parse::<ShutdownMode>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid shutdown mode \"Smart\": expected smart, fast or immediate (or s, f, i)"
+        );
+        assert!("everywhere".parse::<Scope>().is_err());
+    }
 
     #[test]
     fn local_datetime_text_is_the_padded_fields() {

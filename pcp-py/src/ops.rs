@@ -11,7 +11,7 @@ use pcp_client::glue::policy::{is_streaming, Action, EfmNodeType};
 use pcp_client::glue::state::NodeState;
 use pcp_client::glue::wait::WaitPolicy;
 use pcp_client::Client as PcpClient;
-use pcp_proto::{NodeSelector, Scope, ShutdownMode};
+use pcp_proto::{NodeSelector, Scope, ShutdownMode, UnknownName};
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyString};
 
@@ -64,24 +64,13 @@ pub(crate) fn node_type(text: &str) -> PyResult<EfmNodeType> {
 }
 
 pub(crate) fn shutdown_mode(text: &str) -> PyResult<ShutdownMode> {
-    match text {
-        "smart" | "s" => Ok(ShutdownMode::Smart),
-        "fast" | "f" => Ok(ShutdownMode::Fast),
-        "immediate" | "i" => Ok(ShutdownMode::Immediate),
-        other => Err(value_error(format!(
-            "mode must be 'smart', 'fast' or 'immediate', not {other:?}"
-        ))),
-    }
+    text.parse()
+        .map_err(|e: UnknownName| value_error(e.to_string()))
 }
 
 pub(crate) fn scope(text: &str) -> PyResult<Scope> {
-    match text {
-        "local" | "l" => Ok(Scope::Local),
-        "cluster" | "c" => Ok(Scope::Cluster),
-        other => Err(value_error(format!(
-            "scope must be 'local' or 'cluster', not {other:?}"
-        ))),
-    }
+    text.parse()
+        .map_err(|e: UnknownName| value_error(e.to_string()))
 }
 
 pub(crate) fn seconds(name: &str, value: f64) -> PyResult<Duration> {

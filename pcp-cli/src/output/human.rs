@@ -559,12 +559,12 @@ fn action(a: &ActionReport) -> String {
     match (a.kind, a.result) {
         (ActionKind::Stop, _) => format!(
             "Pgpool shutdown requested (mode {}, scope {})\n",
-            a.mode.map_or("smart", mode_name),
-            a.scope.map_or("local", scope_name)
+            a.mode.map_or("smart", pcp_proto::ShutdownMode::name),
+            a.scope.map_or("local", pcp_proto::Scope::name)
         ),
         (ActionKind::Reload | ActionKind::LogRotate, _) => format!(
             "{what} requested (scope {})\n",
-            a.scope.map_or("local", scope_name)
+            a.scope.map_or("local", pcp_proto::Scope::name)
         ),
         (ActionKind::InvalidateQueryCache, _) => format!("{what} requested\n"),
         (ActionKind::Recovery, _) => format!("{node}: {what} done\n"),
@@ -590,21 +590,6 @@ fn already(kind: ActionKind) -> &'static str {
         ActionKind::Attach | ActionKind::LbAttach | ActionKind::FollowPrimary => "attached",
         ActionKind::Detach | ActionKind::LbDetach => "detached",
         _ => "the primary",
-    }
-}
-
-fn mode_name(m: pcp_proto::ShutdownMode) -> &'static str {
-    match m {
-        pcp_proto::ShutdownMode::Smart => "smart",
-        pcp_proto::ShutdownMode::Fast => "fast",
-        pcp_proto::ShutdownMode::Immediate => "immediate",
-    }
-}
-
-fn scope_name(s: pcp_proto::Scope) -> &'static str {
-    match s {
-        pcp_proto::Scope::Local => "local",
-        pcp_proto::Scope::Cluster => "cluster",
     }
 }
 

@@ -356,15 +356,8 @@ impl ActionDoc {
             node_id: a.node_id,
             graceful: a.graceful,
             switchover: a.switchover,
-            mode: a.mode.map(|m| match m {
-                ShutdownMode::Smart => "smart",
-                ShutdownMode::Fast => "fast",
-                ShutdownMode::Immediate => "immediate",
-            }),
-            scope: a.scope.map(|s| match s {
-                Scope::Local => "local",
-                Scope::Cluster => "cluster",
-            }),
+            mode: a.mode.map(ShutdownMode::name),
+            scope: a.scope.map(Scope::name),
             node: a.node.as_ref().map(StateView::new),
             steps: a
                 .steps
