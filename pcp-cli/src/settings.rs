@@ -54,46 +54,7 @@ impl ConnSettings {
 
 /// Parses one `-h` value; `default_port` applies when it names no port.
 pub(crate) fn parse_host(text: &str, default_port: u16) -> Result<Endpoint, CliError> {
-    let bad = |why: &str| CliError::usage(format!("invalid host {text:?}: {why}"));
-    let port_of = |p: &str| -> Result<u16, CliError> {
-        match p.parse::<u16>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(bad("the port must be a number from 1 to 65535")),
-        }
-    };
-    let text = text.trim();
-    if let Some(rest) = text.strip_prefix('[') {
-        let (host, tail) = rest.split_once(']').ok_or_else(|| bad("unclosed '['"))?;
-        if host.is_empty() {
-            return Err(bad("empty address"));
-        }
-        let port = match tail {
-            "" => default_port,
-            t => port_of(t.strip_prefix(':').ok_or_else(|| bad("text after ']'"))?)?,
-        };
-        return Ok(Endpoint::tcp(host, port));
-    }
-    if text.starts_with('/') {
-        // A socket directory, possibly followed by :PORT.
-        if let Some((dir, port)) = text.rsplit_once(':') {
-            if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
-                return Ok(Endpoint::unix(dir, port_of(port)?));
-            }
-        }
-        return Ok(Endpoint::unix(text, default_port));
-    }
-    match text.matches(':').count() {
-        0 => Ok(Endpoint::new(text, default_port)),
-        1 => {
-            let (host, port) = text.split_once(':').unwrap_or((text, ""));
-            if host.is_empty() {
-                return Err(bad("empty host"));
-            }
-            Ok(Endpoint::tcp(host, port_of(port)?))
-        }
-        // A bare IPv6 address.
-        _ => Ok(Endpoint::tcp(text, default_port)),
-    }
+    Endpoint::parse(text, default_port).map_err(|e| CliError::usage(e.to_string()))
 }
 
 /// Prints a warning on stderr (one line, `pcpctl: warning: ...`).
@@ -163,27 +124,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn host_forms() {
-        let cases: &[(&str, Endpoint)] = &[
-            ("db1", Endpoint::tcp("db1", 9898)),
-            ("db1:9999", Endpoint::tcp("db1", 9999)),
-            ("10.0.0.1", Endpoint::tcp("10.0.0.1", 9898)),
-            ("[::1]:9999", Endpoint::tcp("::1", 9999)),
-            ("[::1]", Endpoint::tcp("::1", 9898)),
-            ("::1", Endpoint::tcp("::1", 9898)),
-            ("/var/run/pgpool", Endpoint::unix("/var/run/pgpool", 9898)),
-            (
-                "/var/run/pgpool:9999",
-                Endpoint::unix("/var/run/pgpool", 9999),
-            ),
-            ("", Endpoint::unix("/tmp", 9898)),
-        ];
-        for (text, want) in cases {
-            assert_eq!(&parse_host(text, 9898).unwrap(), want, "{text}");
-        }
-        for bad in ["db1:0", "db1:x", "[::1", "[::1]x", ":1", "db1:70000"] {
-            assert!(parse_host(bad, 9898).is_err(), "{bad}");
-        }
+    fn host_errors_are_usage_errors() {
+        assert_eq!(
+            parse_host("db1:9999", 9898).unwrap(),
+            Endpoint::tcp("db1", 9999)
+        );
+        let err = parse_host("db1:x", 9898).unwrap_err();
+        assert_eq!(err.exit_code(), crate::exit::ExitCode::Usage, "{err}");
     }
 
     #[test]

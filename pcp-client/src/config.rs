@@ -43,6 +43,16 @@ pub enum Endpoint {
     },
 }
 
+/// A Pgpool address that [`Endpoint::parse`] does not accept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid host {text:?}: {why}")]
+pub struct EndpointError {
+    /// The text given.
+    pub text: String,
+    /// What is wrong with it.
+    pub why: &'static str,
+}
+
 impl Endpoint {
     /// The endpoint for a `-h`-style host string: empty means the default socket directory,
     /// a leading `/` means a socket directory, anything else is a TCP host.
@@ -62,6 +72,54 @@ impl Endpoint {
                 host: host.to_owned(),
                 port,
             }
+        }
+    }
+
+    /// Parses a Pgpool address as `-h`, `PCPHOST` and Python's `hosts` take it: `host`,
+    /// `host:port`, `[v6]:port`, `[v6]`, a bare IPv6 address, `/socket/dir`,
+    /// `/socket/dir:port`; an empty string is the default socket directory. `default_port`
+    /// applies when the text names no port.
+    pub fn parse(text: &str, default_port: u16) -> std::result::Result<Self, EndpointError> {
+        let bad = |why: &'static str| EndpointError {
+            text: text.to_owned(),
+            why,
+        };
+        let port_of = |p: &str| match p.parse::<u16>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(bad("the port must be a number from 1 to 65535")),
+        };
+        let trimmed = text.trim();
+        if let Some(rest) = trimmed.strip_prefix('[') {
+            let (host, tail) = rest.split_once(']').ok_or_else(|| bad("unclosed '['"))?;
+            if host.is_empty() {
+                return Err(bad("empty address"));
+            }
+            let port = match tail {
+                "" => default_port,
+                t => port_of(t.strip_prefix(':').ok_or_else(|| bad("text after ']'"))?)?,
+            };
+            return Ok(Endpoint::tcp(host, port));
+        }
+        if trimmed.starts_with('/') {
+            // A socket directory, possibly followed by :PORT.
+            if let Some((dir, port)) = trimmed.rsplit_once(':') {
+                if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) {
+                    return Ok(Endpoint::unix(dir, port_of(port)?));
+                }
+            }
+            return Ok(Endpoint::unix(trimmed, default_port));
+        }
+        match trimmed.split_once(':') {
+            // No colon: a name, an IPv4 address, or empty (the default socket directory).
+            None => Ok(Endpoint::new(trimmed, default_port)),
+            Some((host, port)) if !port.contains(':') => {
+                if host.is_empty() {
+                    return Err(bad("empty host"));
+                }
+                Ok(Endpoint::tcp(host, port_of(port)?))
+            }
+            // Several colons: a bare IPv6 address.
+            Some(_) => Ok(Endpoint::tcp(trimmed, default_port)),
         }
     }
 
@@ -634,6 +692,39 @@ pub fn is_long_request(request: &Request) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endpoint_forms() {
+        let cases: &[(&str, Endpoint)] = &[
+            ("db1", Endpoint::tcp("db1", 9898)),
+            (" db1:9999 ", Endpoint::tcp("db1", 9999)),
+            ("10.0.0.1", Endpoint::tcp("10.0.0.1", 9898)),
+            ("[::1]:9999", Endpoint::tcp("::1", 9999)),
+            ("[::1]", Endpoint::tcp("::1", 9898)),
+            ("::1", Endpoint::tcp("::1", 9898)),
+            ("/var/run/pgpool", Endpoint::unix("/var/run/pgpool", 9898)),
+            (
+                "/var/run/pgpool:9999",
+                Endpoint::unix("/var/run/pgpool", 9999),
+            ),
+            ("", Endpoint::unix(DEFAULT_SOCKET_DIR, 9898)),
+        ];
+        for (text, want) in cases {
+            assert_eq!(&Endpoint::parse(text, 9898).unwrap(), want, "{text}");
+        }
+        for bad in [
+            "db1:0",
+            "db1:x",
+            "[::1",
+            "[::1]x",
+            ":1",
+            "db1:70000",
+            "[]:1",
+        ] {
+            let err = Endpoint::parse(bad, 9898).unwrap_err();
+            assert!(err.to_string().starts_with("invalid host"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn host_strings_map_to_endpoints() {

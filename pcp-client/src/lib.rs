@@ -58,9 +58,9 @@ pub use pcp_proto as proto;
 
 pub use client::Client;
 pub use config::{
-    is_long_request, load_pcppass, Config, Endpoint, EndpointSelection, Password, PasswordLookup,
-    PasswordSource, PcpPassLoad, DEFAULT_BUSY_POLL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_NOTICES,
-    DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SOCKET_DIR,
+    is_long_request, load_pcppass, Config, Endpoint, EndpointError, EndpointSelection, Password,
+    PasswordLookup, PasswordSource, PcpPassLoad, DEFAULT_BUSY_POLL, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_NOTICES, DEFAULT_PORT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SOCKET_DIR,
 };
 pub use connect::connect_raw;
 pub use error::{Error, ErrorKind, Result};

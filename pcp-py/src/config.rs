@@ -20,59 +20,9 @@ fn config_error(text: String) -> PyErr {
     ConfigError::new_err(text)
 }
 
-fn port_number(text: &str, entry: &str) -> PyResult<u16> {
-    match text.parse::<u16>() {
-        Ok(p) if p > 0 => Ok(p),
-        _ => Err(config_error(format!(
-            "invalid port {text:?} in host {entry:?}: expected 1 to 65535"
-        ))),
-    }
-}
-
-/// One `hosts` entry: `host`, `host:port`, `[v6]:port`, a bare IPv6 address, `/socket/dir` or
-/// `/socket/dir:port`; an empty string is the default socket directory. `port` applies when the
-/// entry has none.
+/// One `hosts` entry (see `Endpoint::parse`); `port` applies when the entry has none.
 pub(crate) fn parse_host(entry: &str, port: u16) -> PyResult<Endpoint> {
-    let text = entry.trim();
-    if text.is_empty() {
-        return Ok(Endpoint::unix(DEFAULT_SOCKET_DIR, port));
-    }
-    if let Some(inner) = text.strip_prefix('[') {
-        let Some((addr, rest)) = inner.split_once(']') else {
-            return Err(config_error(format!("unclosed '[' in host {entry:?}")));
-        };
-        if addr.is_empty() {
-            return Err(config_error(format!("empty address in host {entry:?}")));
-        }
-        return match rest {
-            "" => Ok(Endpoint::tcp(addr, port)),
-            _ => match rest.strip_prefix(':') {
-                Some(p) => Ok(Endpoint::tcp(addr, port_number(p, entry)?)),
-                None => Err(config_error(format!(
-                    "unexpected text after ']' in host {entry:?}"
-                ))),
-            },
-        };
-    }
-    if text.starts_with('/') {
-        if let Some((dir, p)) = text.rsplit_once(':') {
-            if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) {
-                return Ok(Endpoint::unix(dir, port_number(p, entry)?));
-            }
-        }
-        return Ok(Endpoint::unix(text, port));
-    }
-    let colons = text.bytes().filter(|&b| b == b':').count();
-    match (colons, text.split_once(':')) {
-        (1, Some((host, p))) => {
-            if host.is_empty() {
-                return Err(config_error(format!("empty host name in {entry:?}")));
-            }
-            Ok(Endpoint::tcp(host, port_number(p, entry)?))
-        }
-        // No colon: a name or IPv4 address; several: a bare IPv6 address.
-        _ => Ok(Endpoint::tcp(text, port)),
-    }
+    Endpoint::parse(entry, port).map_err(|e| config_error(e.to_string()))
 }
 
 fn seconds(name: &str, value: f64) -> PyResult<Duration> {
