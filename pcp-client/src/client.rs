@@ -618,6 +618,27 @@ impl Client {
         Ok(stats)
     }
 
+    /// Health-check statistics of every configured backend, in node-id order: the node count,
+    /// then one `H` per node, written together (Pgpool 4.2+).
+    pub async fn health_check_stats_all(&mut self) -> Result<Vec<HealthCheckStats>> {
+        let count = self.node_count().await?;
+        let requests: Vec<Request> = (0..count)
+            .map(|node| Request::HealthCheckStats { node })
+            .collect();
+        self.pipeline(&requests)
+            .await?
+            .into_iter()
+            .map(|reply| match reply? {
+                Reply::HealthCheckStats(stats) => Ok(stats),
+                other => Err(Error::protocol_msg(format!(
+                    "health-check statistics were answered with {other:?}"
+                ))
+                .with_command(Command::HealthCheckStats)
+                .not_fatal()),
+            })
+            .collect()
+    }
+
     /// PIDs of Pgpool's child processes (`N`).
     pub async fn process_count(&mut self) -> Result<Vec<u32>> {
         self.call(&Request::ProcessCount, ProcessCountReader).await

@@ -134,6 +134,8 @@ macro_rules! with_methods {
             fn node_info_all() -> NodeInfoReply = ops::node_info_all();
         /// Health-check statistics of one backend (Pgpool 4.2+).
             fn health_check_stats(node_id: u32) -> HealthCheckStats = ops::health_check_stats(node_id);
+        /// Health-check statistics of every backend, in node-id order (Pgpool 4.2+).
+            fn health_check_stats_all() -> Vec<HealthCheckStats> = ops::health_check_stats_all();
         /// PIDs of Pgpool's child processes (`pcp_proc_count`).
             fn process_count() -> Vec<u32> = ops::process_count();
         /// Connection-pool information of one child process, or of all.

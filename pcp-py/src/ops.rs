@@ -147,6 +147,19 @@ pub(crate) fn health_check_stats(id: u32) -> Op<HealthCheckStats> {
     })
 }
 
+pub(crate) fn health_check_stats_all() -> Op<Vec<HealthCheckStats>> {
+    op(move |c| {
+        Box::pin(async move {
+            let all = c.health_check_stats_all().await?;
+            let generation = c.known_generation();
+            Ok(all
+                .into_iter()
+                .map(|s| HealthCheckStats::new(s, generation))
+                .collect())
+        })
+    })
+}
+
 pub(crate) fn process_count() -> Op<Vec<u32>> {
     op(|c| Box::pin(async move { Ok(c.process_count().await?) }))
 }

@@ -93,6 +93,9 @@ def test_health_check_stats(client: Client) -> None:
     assert stats.total_count >= 0 and stats.fail_count >= 0
     assert stats.generation in ("4.2+", "4.3")  # what the replies so far reveal
     assert stats.to_dict()["role"] == "primary"
+    every = client.health_check_stats_all()
+    assert [s.node_id for s in every] == [0, 1, 2]
+    assert [s.role for s in every] == [Role.PRIMARY, Role.STANDBY, Role.STANDBY]
 
 
 def test_process_count_and_info(client: Client) -> None:

@@ -278,15 +278,7 @@ pub(crate) async fn execute(
                 .last()
                 .ok_or_else(|| CliError::local("the glue reported no step"))?;
             let mut a = from_op(kind, last);
-            // The overall result: applied if anything was, else already applied, else accepted.
-            let results: Vec<ActionResult> = reports.iter().map(|r| result(r.outcome)).collect();
-            a.result = if results.contains(&ActionResult::Accepted) {
-                ActionResult::Accepted
-            } else if results.contains(&ActionResult::Applied) {
-                ActionResult::Applied
-            } else {
-                ActionResult::AlreadyApplied
-            };
+            a.result = result(Outcome::overall(reports.iter().map(|r| r.outcome)));
             a.steps = reports
                 .iter()
                 .map(|r| Step {

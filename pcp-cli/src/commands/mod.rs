@@ -311,17 +311,10 @@ pub(crate) async fn execute(
                 layout,
             })
         }
-        Op::HealthCheckStats { node } => {
-            let ids: Vec<u32> = match node {
-                Some(id) => vec![*id],
-                None => (0..client.node_count().await?).collect(),
-            };
-            let mut stats = Vec::with_capacity(ids.len());
-            for id in ids {
-                stats.push(client.health_check_stats(id).await?);
-            }
-            ok(Report::HealthCheckStats(stats))
-        }
+        Op::HealthCheckStats { node } => ok(Report::HealthCheckStats(match node {
+            Some(id) => vec![client.health_check_stats(*id).await?],
+            None => client.health_check_stats_all().await?,
+        })),
         Op::ProcCount => ok(Report::ProcCount(client.process_count().await?)),
         Op::ProcInfo { pid, include_idle } => {
             let reply = client.process_info(*pid).await?;

@@ -70,6 +70,23 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The overall outcome of a hook made of several operations (`lb attach … p`: attach,
+    /// then promote): a dry run's `would_apply` if any step would send, else `accepted` if
+    /// any step was only accepted, else `applied` if any was applied, else `already_applied`
+    /// (also for no step at all).
+    pub fn overall(outcomes: impl IntoIterator<Item = Outcome>) -> Outcome {
+        let rank = |o: &Outcome| match o {
+            Outcome::AlreadyApplied => 0,
+            Outcome::Applied => 1,
+            Outcome::Accepted => 2,
+            Outcome::WouldApply => 3,
+        };
+        outcomes
+            .into_iter()
+            .max_by_key(rank)
+            .unwrap_or(Outcome::AlreadyApplied)
+    }
+
     /// A short word for logs and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -182,6 +199,19 @@ mod tests {
             !Action::Promote.is_applied(&unread),
             "no role read: not promoted"
         );
+    }
+
+    #[test]
+    fn overall_outcome_of_composite_hooks() {
+        use Outcome::*;
+        assert_eq!(Outcome::overall([AlreadyApplied, Applied]), Applied);
+        assert_eq!(Outcome::overall([Applied, Accepted]), Accepted);
+        assert_eq!(
+            Outcome::overall([AlreadyApplied, AlreadyApplied]),
+            AlreadyApplied
+        );
+        assert_eq!(Outcome::overall([WouldApply, AlreadyApplied]), WouldApply);
+        assert_eq!(Outcome::overall([]), AlreadyApplied);
     }
 
     #[test]
