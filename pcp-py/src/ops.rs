@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use pcp_client::glue::host::HostSpec;
 use pcp_client::glue::ops::{FollowOutcome, GlueOptions, Target};
-use pcp_client::glue::policy::{is_streaming, Action, EfmNodeType};
-use pcp_client::glue::state::NodeState;
+use pcp_client::glue::policy::{EfmNodeType, NodeCondition, UnknownCondition};
 use pcp_client::glue::wait::WaitPolicy;
 use pcp_client::Client as PcpClient;
 use pcp_proto::{NodeSelector, Scope, ShutdownMode, UnknownName};
@@ -92,16 +91,9 @@ pub(crate) fn glue_options(wait: Option<f64>, dry_run: bool) -> PyResult<GlueOpt
 }
 
 /// What `wait_for_node` waits for.
-pub(crate) fn condition(text: &str) -> PyResult<&'static str> {
-    match text {
-        "up" => Ok("up"),
-        "down" => Ok("down"),
-        "primary" => Ok("primary"),
-        "streaming" => Ok("streaming"),
-        other => Err(value_error(format!(
-            "until must be 'up', 'down', 'primary' or 'streaming', not {other:?}"
-        ))),
-    }
+pub(crate) fn condition(text: &str) -> PyResult<NodeCondition> {
+    text.parse()
+        .map_err(|e: UnknownCondition| value_error(e.to_string()))
 }
 
 // ------------------------------------------------------------------ session
@@ -347,21 +339,13 @@ pub(crate) fn lb_detach(
     })
 }
 
-pub(crate) fn wait_for_node(id: u32, until: &'static str, timeout: Duration) -> Op<NodeInfo> {
+pub(crate) fn wait_for_node(id: u32, until: NodeCondition, timeout: Duration) -> Op<NodeInfo> {
     op(move |c| {
         Box::pin(async move {
             let policy = WaitPolicy::with_timeout(timeout);
-            let options = GlueOptions::default();
-            let done = move |n: &pcp_proto::NodeInfo| {
-                let state = NodeState::from_node_info(id, n);
-                match until {
-                    "up" => Action::Attach.is_applied(&state),
-                    "down" => Action::Detach.is_applied(&state),
-                    "primary" => Action::Promote.is_applied(&state),
-                    _ => is_streaming(n),
-                }
-            };
-            let info = c.wait_for_node(id, until, policy, &options, done).await?;
+            let info = c
+                .wait_for_node(id, until, policy, &GlueOptions::default())
+                .await?;
             Ok(NodeInfo::new(id, info, c.known_generation()))
         })
     })

@@ -12,7 +12,7 @@ use pcp_proto::NodeInfo;
 
 use super::backends::{backends_from_pool_status, find_backend, Backend, MatchError};
 use super::host::{HostSpec, Resolver, SystemResolver};
-use super::policy::{describe, is_streaming, Action, EfmNodeType, Outcome};
+use super::policy::{describe, is_streaming, Action, EfmNodeType, NodeCondition, Outcome};
 use super::state::{NodeState, PoolView};
 use super::wait::{Poller, WaitPolicy};
 use crate::error::{Error, ErrorKind, Result};
@@ -382,22 +382,31 @@ impl Client {
         Ok(report(Outcome::Applied, Some(after), before))
     }
 
-    /// Polls node info of `id` until `done` holds; fails with [`ErrorKind::NotApplied`]
-    /// (naming the last state seen) when `policy.timeout` passes first.
+    /// Polls node info of `id` until it shows `condition`; fails with
+    /// [`ErrorKind::NotApplied`] (naming the last state seen) when `policy.timeout` passes
+    /// first.
     ///
     /// Node info makes Pgpool 4.3+ probe the backend when health checks are on: the glue's
     /// own operations wait on Pgpool's memory instead (see [`super::state`]).
     pub async fn wait_for_node(
         &mut self,
         id: u32,
-        expecting: &'static str,
+        condition: NodeCondition,
         policy: WaitPolicy,
         options: &GlueOptions,
-        done: impl Fn(&NodeInfo) -> bool + Send + Sync,
     ) -> Result<NodeInfo> {
         let node_info = read(move |c| Box::pin(c.node_info(id)));
-        self.poll_node(id, expecting, policy, options, &node_info, describe, &done)
-            .await
+        let done = move |n: &NodeInfo| condition.holds(id, n);
+        self.poll_node(
+            id,
+            condition.as_str(),
+            policy,
+            options,
+            &node_info,
+            describe,
+            &done,
+        )
+        .await
     }
 
     /// Repeats `read` until `done` holds of what it returns; fails with

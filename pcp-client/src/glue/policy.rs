@@ -104,6 +104,67 @@ impl fmt::Display for Outcome {
     }
 }
 
+/// What [`Client::wait_for_node`](crate::Client::wait_for_node) waits for, in node info.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NodeCondition {
+    /// Up or waiting (attach applied).
+    Up,
+    /// Down or quarantined (detach applied).
+    Down,
+    /// Pgpool's primary, and up (promote applied).
+    Primary,
+    /// Streaming from its primary, as Pgpool's replication check reports it.
+    Streaming,
+}
+
+impl NodeCondition {
+    /// Whether node info of node `id` shows the condition.
+    pub fn holds(self, id: u32, node: &NodeInfo) -> bool {
+        let state = NodeState::from_node_info(id, node);
+        match self {
+            NodeCondition::Up => Action::Attach.is_applied(&state),
+            NodeCondition::Down => Action::Detach.is_applied(&state),
+            NodeCondition::Primary => Action::Promote.is_applied(&state),
+            NodeCondition::Streaming => is_streaming(node),
+        }
+    }
+
+    /// The word (`up`, `down`, `primary`, `streaming`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeCondition::Up => "up",
+            NodeCondition::Down => "down",
+            NodeCondition::Primary => "primary",
+            NodeCondition::Streaming => "streaming",
+        }
+    }
+}
+
+impl fmt::Display for NodeCondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A condition word that is not `up`, `down`, `primary` or `streaming`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown node condition {0:?} (expected up, down, primary or streaming)")]
+pub struct UnknownCondition(pub String);
+
+impl FromStr for NodeCondition {
+    type Err = UnknownCondition;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "up" => Ok(NodeCondition::Up),
+            "down" => Ok(NodeCondition::Down),
+            "primary" => Ok(NodeCondition::Primary),
+            "streaming" => Ok(NodeCondition::Streaming),
+            other => Err(UnknownCondition(other.to_owned())),
+        }
+    }
+}
+
 /// True when a standby streams from its primary, as Pgpool's replication check reports it.
 pub fn is_streaming(node: &NodeInfo) -> bool {
     node.replication_state == Some(ReplicationState::Streaming)
