@@ -22,7 +22,7 @@ description:
     the requested state (RV(outcome=already_applied), C(changed=false)).
   - Pgpool-II queues the request and applies it asynchronously; with O(wait) the module polls
     that state until the change shows (RV(outcome=applied)) and fails after O(wait) seconds.
-  - Check mode is the library's dry run: the same reads, nothing sent
+  - Check mode is the library's dry run (the same reads, nothing sent)
     (RV(outcome=would_apply) or RV(outcome=already_applied)).
 version_added: 0.1.0
 author:
