@@ -66,7 +66,9 @@ def test_node_info(client: Client, sandbox: Sandbox) -> None:
     assert set(d) >= {"hostname", "port", "pg_status", "pg_role", "replication_sync_state"}
     r = repr(node)
     assert r.startswith("NodeInfo(node_id=1, hostname='127.0.0.2'") and f"status='{node.status}'" in r
-    assert node == client.node_info(1)
+    # Equal records compare equal; with health checks on (the production profile), Pgpool's
+    # streaming check can blank replication_state between two reads, so allow a few.
+    assert any(node == client.node_info(1) for _ in range(5))
     with pytest.raises(AttributeError):
         node.port = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
