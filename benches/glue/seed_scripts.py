@@ -140,32 +140,32 @@ def join_continuations(lines):
     return out
 
 
-# (script or None for every script that has it, pattern whose group 1 is kept, new value)
+# (script, or None for each script that assigns VARIABLE; VARIABLE; pattern whose group 1 is
+# kept; new value). Every substitution that applies must match.
 SUBSTITUTIONS = [
-    (None, r"^(\s*PCP_USER=)USER_PLACEHOLDER", "{user}"),
-    (None, r"^(\s*PCP_PORT=)PORT_PLACEHOLDER", "{port}"),
-    (None, r"^(\s*PCP_HOST=)HOST_PLACEHOLDER", "{host}"),
-    (None, r"^(\s*PGPOOL_PATH=)\S+", "{tools}"),
-    (None, r"^(\s*export PCPPASSFILE=)\S+", "{pcppass}"),
-    ("load_balancer_detach.sh", r"^(output_file=)/tmp/scripts/\S+", "{log_dir}/seed-pp_log"),
-    ("load_balancer_attach.sh", r"^(output_file=)/tmp/scripts/\S+", "{log_dir}/seed-pp_log"),
-    ("load_balancer_detach.sh", r"^(pool_backend=)\S+", "{out_dir}/pgpool_backend.sh"),
-    ("load_balancer_attach.sh", r"^(pool_backend=)\S+", "{out_dir}/pgpool_backend.sh"),
+    (None, "PCP_USER", r"^(\s*PCP_USER=)USER_PLACEHOLDER", "{user}"),
+    (None, "PCP_PORT", r"^(\s*PCP_PORT=)PORT_PLACEHOLDER", "{port}"),
+    (None, "PCP_HOST", r"^(\s*PCP_HOST=)HOST_PLACEHOLDER", "{host}"),
+    (None, "PGPOOL_PATH", r"^(\s*PGPOOL_PATH=)\S+", "{tools}"),
+    (None, "PCPPASSFILE", r"^(\s*export PCPPASSFILE=)\S+", "{pcppass}"),
+    ("load_balancer_detach.sh", "output_file", r"^(output_file=)/tmp/scripts/\S+", "{log_dir}/seed-pp_log"),
+    ("load_balancer_attach.sh", "output_file", r"^(output_file=)/tmp/scripts/\S+", "{log_dir}/seed-pp_log"),
+    ("load_balancer_detach.sh", "pool_backend", r"^(pool_backend=)\S+", "{out_dir}/pgpool_backend.sh"),
+    ("load_balancer_attach.sh", "pool_backend", r"^(pool_backend=)\S+", "{out_dir}/pgpool_backend.sh"),
 ]
 
 
 def substitute(name, lines, values):
     text = "\n".join(lines) + "\n"
-    for script, pattern, template in SUBSTITUTIONS:
+    for script, variable, pattern, template in SUBSTITUTIONS:
         if script not in (None, name):
             continue
-        probe = re.compile(pattern, re.M)
-        if script is None and not probe.search(text):
-            continue  # not every script has every setting
+        if script is None and not re.search(rf"^\s*(?:export\s+)?{variable}=", text, re.M):
+            continue  # this script does not have that setting
         value = template.format(**values)
-        text, n = probe.subn(lambda m, v=value: m.group(1) + v, text)
+        text, n = re.subn(pattern, lambda m, v=value: m.group(1) + v, text, flags=re.M)
         if n == 0:
-            raise ExtractError(f"{name}: {pattern!r} not found")
+            raise ExtractError(f"{name}: {variable}: {pattern!r} not found")
     for placeholder in ("_PLACEHOLDER", "/tmp/scripts/", "/usr/edb/"):
         if placeholder in text:
             raise ExtractError(f"{name}: {placeholder!r} left after the substitutions")
