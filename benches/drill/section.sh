@@ -468,6 +468,12 @@ primary) into three parts, each the slowest of the two standbys:
 |---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${split[@]}")
 
+pcpctl's part is bounded by \`follow-primary\`'s polling: it reads node info every 0.1 s at
+first, with pauses growing to a quarter of \`sr_check_period\` (0.25 s here), so a \`streaming\`
+that Pgpool reports just after a poll waits for the next one; and Pgpool's poller above stamps
+a report with the time its request was sent, which can make this part up to one poll (0.05 s
+and the request) longer than it was.
+
 What the time is made of (the last four columns add up to the first). **pcpctl**: EFM's
 re-pointing of the other standby comes first (the architecture's order), and is the same work
 for both procedures. After the post-promotion hook, the wait is Pgpool's: its replication check

@@ -392,6 +392,18 @@ $(printf '%s\n' "${hung_reads[@]}")
 
 EOF
     fi
+    if grep -q $'^glue.*\t\\*\\*no\\*\\*' "$OUT/goals.tsv"; then
+        cat <<EOF
+**Missed glue goals.** Every figure here is a few milliseconds of process start, PCP session
+and Pgpool's fork of a PCP worker; a hook sends two requests on a fresh session each (pool
+status, then the action) where the tool sends one, and the seed's scripts are 4–5 such calls
+plus \`awk\` pipelines. With $GLUE_ACTION_RUNS (healthy) and $GLUE_HUNG_ROUNDS (hung) samples a command on a
+shared 2-core machine, one slow sample moves a median by a millisecond or more (see the
+min–max spreads and the load average in the machine table); compare with a run on a quiet
+machine before acting on a ratio.
+
+EOF
+    fi
     cat <<EOF
 ### The earlier comparison with the lean baseline
 
