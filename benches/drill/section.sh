@@ -162,9 +162,64 @@ drill_hook() {
     fi
 }
 
+# drill_pollers_start NEW: from the promotion on, two pollers note what each side reports:
+#   $DRILL_POLL_PG      the new primary's pg_stat_replication, every 0.05 s on one session
+#                       (psql \watch): "µs application_name state"
+#   $DRILL_POLL_PGPOOL  Pgpool's node info of all nodes, every 0.05 s: "µs-at-request node
+#                       status replication_state" (the time the request was sent)
+drill_pollers_start() {
+    echo "select (extract(epoch from clock_timestamp()) * 1e6)::bigint, application_name, state from pg_stat_replication \\watch 0.05" |
+        "$PG_BIN/psql" -X -A -t -q -F ' ' -P pager=off -w -h "${DRILL_IPS[$1]}" -p "$PG_PORT" -U postgres -d postgres \
+            >"$DRILL_POLL_PG" 2>/dev/null &
+    DRILL_POLLERS=$!
+    (
+        local t out
+        while :; do
+            t=$(date +%s%N)
+            # shellcheck disable=SC2086
+            out=$("$TOOLS/pcp_node_info" $DRILL_CONN -a 2>/dev/null) &&
+                awk -v t="${t%???}" '{ print t, NR - 1, $5, $10 }' <<<"$out"
+            sleep 0.05
+        done
+    ) >"$DRILL_POLL_PGPOOL" 2>/dev/null &
+    DRILL_POLLERS+=" $!"
+}
+drill_pollers_stop() {
+    local pid
+    for pid in $DRILL_POLLERS; do kill "$pid" 2>/dev/null || true; done
+    for pid in $DRILL_POLLERS; do wait "$pid" 2>/dev/null || true; done
+    DRILL_POLLERS=""
+}
+
+# drill_parts T0_US MARK K...: for each standby K, from the pollers and Pgpool's log (after
+# byte MARK):
+#   PostgreSQL's part  T0 (promotion returned) -> the new primary's pg_stat_replication first
+#                      shows K streaming
+#   Pgpool's part      -> Pgpool's node info first reports K streaming (at or after that)
+#   the hook's part    -> Pgpool received the attach of K ("received failback request")
+# Prints "PG PGPOOL HOOK" in µs, each the largest over the standbys (NA if one is missing), and
+# logs every standby's figures.
+drill_parts() {
+    local t0=$1 mark=$2 k tpg tpp tatt line pg_max=0 pp_max="" hk_max="" missing=0
+    shift 2
+    for k in "$@"; do
+        tpg=$(awk -v a="node$k" '$2 == a && $3 == "streaming" { print $1; exit }' "$DRILL_POLL_PG")
+        tpp="" tatt=""
+        [ -n "$tpg" ] && tpp=$(awk -v k="$k" -v a="$tpg" '$2 == k && $4 == "streaming" && $1 >= a { print $1; exit }' "$DRILL_POLL_PGPOOL")
+        line=$(tail -c "+$((mark + 1))" "$DRILL_PGPOOL_LOG" | grep -F "received failback request for node_id: $k " | head -1)
+        [ -n "$line" ] && tatt=$(date -d "${line%%: *}" +%s%6N 2>/dev/null)
+        drill_log "parts node$k: promotion $t0, pg_stat_replication streaming ${tpg:-?}, Pgpool streaming ${tpp:-?}, attach received ${tatt:-?}"
+        if [ -z "$tpg" ] || [ -z "$tpp" ] || [ -z "$tatt" ]; then missing=1; continue; fi
+        pg_max=$((tpg - t0 > pg_max ? tpg - t0 : pg_max))
+        if [ -z "$pp_max" ] || ((tpp - tpg > pp_max)); then pp_max=$((tpp - tpg)); fi
+        if [ -z "$hk_max" ] || ((tatt - tpp > hk_max)); then hk_max=$((tatt - tpp)); fi
+    done
+    if [ "$missing" = 1 ]; then echo "NA NA NA"; else echo "$pg_max $pp_max $hk_max"; fi
+}
+
 # drill_leg PROC OLD NEW: one failover from OLD to NEW with procedure PROC. Appends a line to
 # $DRILL_TSV (µs): proc old new total re-pointing post-promotion-hook hook-to-streaming
-# streaming-to-attached.
+# streaming-to-attached, then PostgreSQL's, Pgpool's and the hook's parts (drill_parts).
 drill_leg() {
     local proc=$1 old=$2 new=$3 other=$((3 - $2 - $3)) mark t0 t1 t2 t3 bg
     drill_log "=== leg: $proc, node$old -> node$new (node$other re-pointed)"
@@ -184,6 +239,9 @@ drill_leg() {
     # t0: PostgreSQL's promotion has returned (node NEW is out of recovery).
     drill_run "$ROOT/scripts/sandbox" pg-promote "$new" || return 1
     t0=$(date +%s%N)
+    local pmark
+    pmark=$(stat -c %s "$DRILL_PGPOOL_LOG")
+    drill_pollers_start "$new"
     # EFM re-points the other standby, then runs the post-promotion hook (the architecture: the
     # standbys are reconfigured *before* the post-promotion script). Pgpool then takes the
     # other nodes down and runs follow_primary_command for each of them.
@@ -197,7 +255,10 @@ drill_leg() {
     bg=$!
     drill_wait 120 "every standby attached and streaming from node$new" drill_all_back "$new" || return 1
     t3=$(date +%s%N)
+    drill_pollers_stop
     drill_log "all back: $(((t3 - t0) / 1000000)) ms after the promotion"
+    local parts
+    parts=$(drill_parts "$((t0 / 1000))" "$pmark" "$other" "$old")
     wait "$bg" || return 1
 
     # Independent checks: the follow commands ended (one per node Pgpool took down), and the
@@ -212,13 +273,14 @@ drill_leg() {
         drill_pool_nodes_ok "$new" || return 1
     drill_wait 30 "Pgpool's PCP restart after the last failback" drill_settled "$mark" || return 1
     local ts=${DRILL_T_STREAM:-$t3}
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$proc" "$old" "$new" "$(((t3 - t0) / 1000))" \
-        "$(((t1 - t0) / 1000))" "$(((t2 - t1) / 1000))" "$(((ts - t2) / 1000))" "$(((t3 - ts) / 1000))" >>"$DRILL_TSV"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$proc" "$old" "$new" "$(((t3 - t0) / 1000))" \
+        "$(((t1 - t0) / 1000))" "$(((t2 - t1) / 1000))" "$(((ts - t2) / 1000))" "$(((t3 - ts) / 1000))" \
+        "${parts// /$'\t'}" >>"$DRILL_TSV"
 }
 
 # drill_stat PROC COLUMN -> "median min max n" of that column (µs) over PROC's legs
 drill_stat() {
-    awk -F'\t' -v p="$1" -v c="$2" '$1 == p { print $c }' "$DRILL_TSV" | sort -n | awk '
+    awk -F'\t' -v p="$1" -v c="$2" '$1 == p && $c ~ /^-?[0-9]+$/ { print $c }' "$DRILL_TSV" | sort -n | awk '
         { v[NR] = $1 }
         END { if (NR == 0) { print "0 0 0 0"; exit }
               m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -227,14 +289,21 @@ drill_stat() {
 # secs MICROSECONDS -> "1.23"
 drill_s() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1e6 }'; }
 
-section_drill() {
+# drill_measure PROFILE: the drill's legs on the sandbox of $PCP_SANDBOX_ENV; samples in
+# $OUT/drill-PROFILE.tsv, every step in $OUT/drill-PROFILE-legs.log.
+drill_measure() {
+    local profile=$1
     # shellcheck disable=SC1090
     . "$PCP_SANDBOX_ENV"
     export PCP_HOST PCP_PORT PCP_USER PCPPASSFILE PCP_SANDBOX_DIR
+    [ -n "${PGPASSFILE:-}" ] && export PGPASSFILE
     DRILL_CONN="-h $PCP_HOST -p $PCP_PORT -U $PCP_USER -w"
     DRILL_DIR="$PCP_SANDBOX_DIR/drill"
-    DRILL_LOG="$OUT/drill-legs.log"
-    DRILL_TSV="$OUT/drill.tsv"
+    DRILL_LOG="$OUT/drill-$profile-legs.log"
+    DRILL_TSV="$OUT/drill-$profile.tsv"
+    DRILL_POLL_PG="$OUT/drill-$profile-poll-pg.txt"
+    DRILL_POLL_PGPOOL="$OUT/drill-$profile-poll-pgpool.txt"
+    DRILL_POLLERS=""
     DRILL_PGPOOL_LOG="$(dirname "$PGPOOL_CONF")/pgpool.log"
     read -r -a DRILL_IPS <<<"$PG_HOSTS"
     read -r -a DRILL_NAMES <<<"$PG_HOSTNAMES"
@@ -271,29 +340,61 @@ section_drill() {
             drill_leg seed 0 1 && drill_leg pcpctl 1 0 || { failed=1; break; }
         fi
     done
+    drill_pollers_stop
     drill_set_follow "$saved" || failed=1
     rm -rf "$DRILL_DIR"
     if [ "$failed" = 1 ]; then
         tail -40 "$DRILL_LOG" >&2
+        echo failed >"$OUT/drill-$profile.failed"
         return 1
     fi
+}
 
-    local p_med p_min p_max p_n s_med s_min s_max s_n speed g m rows=() proc c
-    read -r p_med p_min p_max p_n < <(drill_stat pcpctl 4)
-    read -r s_med s_min s_max s_n < <(drill_stat seed 4)
-    speed=$(awk -v s="$s_med" -v p="$p_med" 'BEGIN { printf "%.1f", s / p }')
-    g="< 10 s (the seed's fixed sleep)"
-    m=$(met "$(drill_s "$p_med")" "<=" 10)
-    goal "drill" "PostgreSQL promotion → every standby attached and streaming (pcpctl; seed $(drill_s "$s_med") s)" \
-        "$(drill_s "$p_med") s (${speed}× faster)" "$g" "$m"
-    for proc in pcpctl seed; do
-        local parts=()
-        for c in 4 5 6 7 8; do
-            local med lo hi n
-            read -r med lo hi n < <(drill_stat "$proc" "$c")
-            parts+=("$(drill_s "$med") ($(drill_s "$lo")–$(drill_s "$hi"))")
+# section_drill PROFILE...: the Markdown section for the profiles measured
+section_drill() {
+    local profile rows=() split=() summary=() proc c g m
+    for profile in "$@"; do
+        DRILL_TSV="$OUT/drill-$profile.tsv"
+        if [ -f "$OUT/drill-$profile.failed" ] || [ ! -s "$DRILL_TSV" ]; then
+            rows+=("| (both) | $profile | **failed**: see \\`drill-$profile-legs.log\\` | | | | | |")
+            goal "drill ($profile)" "failover drill" "not measured (failed)" "< 10 s; pcpctl's part ≤ 0.1 s" "**no**"
+            continue
+        fi
+        local p_med p_min p_max p_n s_med s_min s_max s_n speed
+        read -r p_med p_min p_max p_n < <(drill_stat pcpctl 4)
+        read -r s_med s_min s_max s_n < <(drill_stat seed 4)
+        speed=$(awk -v s="$s_med" -v p="$p_med" 'BEGIN { printf "%.1f", s / p }')
+        g="< 10 s (the seed's fixed sleep)"
+        m=$(met "$(drill_s "$p_med")" "<=" 10)
+        goal "drill ($profile)" "PostgreSQL promotion → every standby attached and streaming (pcpctl; seed's follow_master.sh procedure $(drill_s "$s_med") s)" \
+            "$(drill_s "$p_med") s (${speed}× faster)" "$g" "$m"
+        summary+=("| $profile | $(drill_s "$p_med") ($(drill_s "$p_min")–$(drill_s "$p_max")) | $(drill_s "$s_med") ($(drill_s "$s_min")–$(drill_s "$s_max")) | ${speed}× | $g | $m |")
+        for proc in pcpctl seed; do
+            local parts=() med lo hi n
+            for c in 4 5 6 7 8; do
+                read -r med lo hi n < <(drill_stat "$proc" "$c")
+                parts+=("$(drill_s "$med") ($(drill_s "$lo")–$(drill_s "$hi"))")
+            done
+            rows+=("| $proc | $profile | $n | ${parts[0]} | ${parts[1]} | ${parts[2]} | ${parts[3]} | ${parts[4]} |")
+            local sp=() sn
+            for c in 9 10 11; do
+                read -r med lo hi sn < <(drill_stat "$proc" "$c")
+                if [ "$sn" = 0 ]; then sp+=("—"); else sp+=("$(drill_s "$med") ($(drill_s "$lo")–$(drill_s "$hi"))"); fi
+            done
+            local hg="—" hm="—"
+            if [ "$proc" = pcpctl ]; then
+                hg="≤ 0.1 s per standby"
+                read -r med lo hi sn < <(drill_stat pcpctl 11)
+                if [ "$sn" = 0 ]; then
+                    hm="**no** (not measured)"
+                    goal "drill ($profile)" "pcpctl's part: Pgpool reports the standby streaming → its attach accepted (slowest standby)" "not measured" "$hg" "**no**"
+                else
+                    hm=$(met "$(drill_s "$med")" "<=" 0.1)
+                    goal "drill ($profile)" "pcpctl's part: Pgpool reports the standby streaming → its attach accepted (slowest standby; max of $sn legs $(drill_s "$hi") s)" "$(drill_s "$med") s" "$hg" "$hm"
+                fi
+            fi
+            split+=("| $proc | $profile | $sn | ${sp[0]} | ${sp[1]} | ${sp[2]} | $hg | $hm |")
         done
-        rows+=("| $proc | $n | ${parts[0]} | ${parts[1]} | ${parts[2]} | ${parts[3]} | ${parts[4]} |")
     done
 
     cat <<EOF
@@ -331,17 +432,47 @@ re-pointing of the other standby (a pg_rewind and a restart, the same work in bo
 **included**; the old primary's rebuild runs in parallel with the follow step and is included
 where it is the last to finish.
 
-$DRILL_ROUNDS round(s); a round is a pcpctl leg and a seed leg (node0 → node1 and back; the
-direction alternates between rounds, and each round leaves node0 the primary with every node
-up). Seconds, median (min–max):
+Run on each sandbox profile: **plain** and **production** (\`scripts/sandbox up --production\`:
+Pgpool health-checks every backend each second, scram passwords; Pgpool may then detach a node
+that a step stops, before the hooks do). $DRILL_ROUNDS round(s) per profile; a round is a pcpctl
+leg and a seed leg (node0 → node1 and back; the direction alternates between rounds, and each
+round leaves node0 the primary with every node up). Seconds, median (min–max):
 
-| procedure | legs | promotion → all standbys back | re-pointing the other standby | post-promotion hook | hook → Pgpool reports both streaming | → both attached |
+| | profile | pcpctl | seed (\`follow_master.sh\` procedure) | speed-up | goal | met |
 |---|---|---|---|---|---|---|
+$(printf '%s\n' "${summary[@]}" | sed 's/^| /| promotion → every standby attached and streaming | /')
+
+| procedure | profile | legs | promotion → all standbys back | re-pointing the other standby | post-promotion hook | hook → Pgpool reports both streaming | → both attached |
+|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 
-| | pcpctl | seed | speed-up | goal | met |
-|---|---|---|---|---|---|
-| promotion → every standby attached and streaming | $(drill_s "$p_med") ($(drill_s "$p_min")–$(drill_s "$p_max")) | $(drill_s "$s_med") ($(drill_s "$s_min")–$(drill_s "$s_max")) | ${speed}× | $g | $m |
+**Whose time it is.** The same legs, split per standby (the re-pointed one and the rebuilt old
+primary) into three parts, each the slowest of the two standbys:
+* **PostgreSQL's part**: from the promotion's return to the new primary's
+  \`pg_stat_replication\` first showing the standby \`streaming\` (promotion, the standby's
+  rebuild, its reconnection). Polled on one session every 0.05 s (\`psql \\watch\`,
+  \`clock_timestamp()\`).
+* **Pgpool's part**: from there to Pgpool's node info first reporting the standby
+  \`streaming\` (its streaming-replication check, \`sr_check_period = 1\`). Polled with
+  \`pcp_node_info -a\` every 0.05 s; the time is when that request was sent, so this part may
+  come out up to one poll late, and the next one as much shorter.
+* **The hook's part** (pcpctl: \`follow-primary\` or the resume hook; seed: its follow step or
+  attach script): from there to Pgpool receiving the attach (\`received failback request\` in
+  Pgpool's log, millisecond stamps). Negative when the standby was attached before Pgpool
+  reported it streaming (the resume hook attaches the rebuilt old primary as soon as EFM
+  resumes it; the seed's fixed sleep can also end first). For the seed, Pgpool's part holds
+  the follow step's sleeps: Pgpool's replication check does not run while its follow command
+  holds the follow-primary lock.
+
+| procedure | profile | legs | PostgreSQL's part | Pgpool's part | the hook's part | goal | met |
+|---|---|---|---|---|---|---|---|
+$(printf '%s\n' "${split[@]}")
+
+pcpctl's part is bounded by \`follow-primary\`'s polling: it reads node info every 0.1 s at
+first, with pauses growing to a quarter of \`sr_check_period\` (0.25 s here), so a \`streaming\`
+that Pgpool reports just after a poll waits for the next one; and Pgpool's poller above stamps
+a report with the time its request was sent, which can make this part up to one poll (0.05 s
+and the request) longer than it was.
 
 What the time is made of (the last four columns add up to the first). **pcpctl**: EFM's
 re-pointing of the other standby comes first (the architecture's order), and is the same work
@@ -364,8 +495,8 @@ too: two fixed 10 s sleeps in a row. The replication check does not run while th
 so even the old primary, attached by \`efm resume\` right after its rebuild, shows no replication
 state until the second sleep has ended.
 
-Samples per leg: \`\$CARGO_TARGET_DIR/bench-report/drill.tsv\` (µs); every step with its output:
-\`drill-legs.log\` there.
+Samples per leg: \`\$CARGO_TARGET_DIR/bench-report/drill-PROFILE.tsv\` (µs); every step with its
+output, and each standby's three instants: \`drill-PROFILE-legs.log\` there.
 
 EOF
 }
