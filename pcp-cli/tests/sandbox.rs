@@ -1,6 +1,8 @@
 //! pcpctl against the real Pgpool-II sandbox (`scripts/sandbox up`), compared with the real
-//! `/usr/sbin/pcp_*` tools on the same server. These tests fail when no sandbox runs: start
-//! one, or point PCP_SANDBOX_ENV / PCP_SANDBOX_DIR at it.
+//! `pcp_*` tools of the release the sandbox runs (`PCP_SANDBOX_PGPOOL_BIN`: Debian's
+//! `/usr/sbin` for 4.3.5, `/var/tmp/pcp-pgpool/V/bin` for a `scripts/pgpool-build` release)
+//! on the same server. These tests fail when no sandbox runs: start one, or point
+//! PCP_SANDBOX_ENV / PCP_SANDBOX_DIR at it.
 //!
 //! The tests share one server and some change it (detach, attach), so they take a lock.
 
@@ -13,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use pcp_testkit::sandbox::Sandbox;
+use pcp_proto::Version;
 
 static SERVER: Mutex<()> = Mutex::new(());
 
@@ -37,19 +40,23 @@ fn conn(sb: &Sandbox) -> Vec<String> {
     ]
 }
 
-fn real_tool(tool: &str) -> PathBuf {
-    let path = PathBuf::from("/usr/sbin").join(tool);
+/// The running release's own tool: an older tool misreads a newer server (Debian's 4.3.5
+/// `pcp_node_info` shifts a 4.6 server's last fields).
+fn real_tool(sb: &Sandbox, tool: &str) -> PathBuf {
+    let path = sb.pgpool_tool(tool);
     assert!(
         path.exists(),
-        "{} is missing: the comparison needs Pgpool's own tools (package pgpool2)",
-        path.display()
+        "{} is missing: the comparison needs Pgpool {}'s own tools (package pgpool2, or \
+         scripts/pgpool-build)",
+        path.display(),
+        sb.pgpool_release()
     );
     path
 }
 
 /// The real tool.
 fn real(sb: &Sandbox, tool: &str, args: &[&str]) -> Output {
-    run(command(&real_tool(tool))
+    run(command(&real_tool(sb, tool))
         .args(conn(sb))
         .args(args)
         .env("PCPPASSFILE", &sb.pcppass_file))
@@ -94,6 +101,9 @@ fn subcommand(tool: &str) -> &'static str {
         "pcp_detach_node" => "detach",
         "pcp_recovery_node" => "recovery",
         "pcp_reload_config" => "reload",
+        "pcp_promote_node" => "promote",
+        "pcp_log_rotate" => "log-rotate",
+        "pcp_invalidate_query_cache" => "invalidate-query-cache",
         other => panic!("no subcommand for {other}"),
     }
 }
@@ -276,7 +286,7 @@ fn bad_password_is_an_authentication_error() {
             .env("PCPPASSFILE", &pass)
             .env("PCPCTL_COMPAT_EXIT", if compat { "1" } else { "0" }));
         assert_eq!(code(&out), want);
-        let real_out = run(command(&real_tool("pcp_node_count"))
+        let real_out = run(command(&real_tool(&sb, "pcp_node_count"))
             .args(conn(&sb))
             .env("PCPPASSFILE", &pass));
         assert_eq!(code(&real_out), 1);
