@@ -67,10 +67,7 @@ impl AsyncWrite for Tap {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
@@ -305,7 +302,10 @@ async fn fake_replies_have_the_real_release_s_shape() {
 
     // Node count and node info: one node, each node, all nodes (4.3+), a wrong id.
     let (real, _) = pair.ask(&Request::NodeCount).await;
-    assert!(matches!(real, Ok(Reply::NodeCount(3))), "Pgpool {v}: {real:?}");
+    assert!(
+        matches!(real, Ok(Reply::NodeCount(3))),
+        "Pgpool {v}: {real:?}"
+    );
     let mut selectors: Vec<NodeSelector> = (0..3).map(NodeSelector::Id).collect();
     selectors.push(NodeSelector::All);
     selectors.push(NodeSelector::Id(7));
@@ -392,10 +392,11 @@ async fn fake_replies_have_the_real_release_s_shape() {
     }
 
     // Watchdog info: the error without a watchdog, the JSON's keys with one.
-    match pair.ask(&Request::WatchdogInfo {
-        node: NodeSelector::All,
-    })
-    .await
+    match pair
+        .ask(&Request::WatchdogInfo {
+            node: NodeSelector::All,
+        })
+        .await
     {
         (Ok(Reply::WatchdogInfo(real)), Ok(Reply::WatchdogInfo(fake))) => {
             assert!(sandbox.is_watchdog());

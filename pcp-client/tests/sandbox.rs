@@ -117,8 +117,8 @@ async fn process_count_and_process_info() {
     // statement too).
     let layout = expected_process_layout(version);
     let children: usize = 4; // PCP_SANDBOX_NUM_INIT_CHILDREN's default
-    // Children restart by themselves now and then (e.g. after a failback), so a pid can
-    // vanish between `N` and `P`: try the whole round a few times.
+                             // Children restart by themselves now and then (e.g. after a failback), so a pid can
+                             // vanish between `N` and `P`: try the whole round a few times.
     let mut attempts = 0;
     let pids = loop {
         attempts += 1;
@@ -359,7 +359,10 @@ async fn log_rotate_and_invalidate_query_cache_on_4_6(sandbox: &Sandbox) {
     for reveal in [false, true] {
         if reveal {
             client.node_info(0).await.unwrap();
-            assert!(!client.known_generation().unwrap().contains(Version::new(4, 3)));
+            assert!(!client
+                .known_generation()
+                .unwrap()
+                .contains(Version::new(4, 3)));
         }
         let err = client.log_rotate(Scope::Local).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Server, "{err}");
