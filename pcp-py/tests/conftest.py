@@ -77,6 +77,15 @@ class Sandbox:
             return "4.4+"
         raise AssertionError(f"no node-info expectation for Pgpool {self.release}")
 
+    @property
+    def session_generation(self) -> str:
+        """What a session knows once it saw node info and process info: node info's range
+        narrowed by process info's (4.3–4.4: 17 fields, 4.5–4.6: 18, 4.7+: 21)."""
+        known = {(4, 3): "4.3", (4, 6): "4.5-4.6", (4, 7): "4.7+"}
+        if self.version not in known:
+            raise AssertionError(f"no process-info expectation for Pgpool {self.release}")
+        return known[self.version]
+
     def client(self, **extra: Any) -> Client:
         kw = self.kwargs
         kw.update(extra)

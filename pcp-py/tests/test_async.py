@@ -45,7 +45,7 @@ async def test_every_read_command(sandbox: Sandbox) -> None:
         assert len(await c.process_info(pids[0])) >= 1
         items = await c.pool_status()
         assert any(i.name == "backend_hostname2" for i in items)
-        assert await c.server_generation() == sandbox.node_generation
+        assert await c.server_generation() == sandbox.session_generation
         await c.reload_config()
         await c.set_parameter("client_min_messages", "notice")
         backends = await c.backends()
