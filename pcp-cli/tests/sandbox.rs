@@ -1,6 +1,8 @@
 //! pcpctl against the real Pgpool-II sandbox (`scripts/sandbox up`), compared with the real
-//! `/usr/sbin/pcp_*` tools on the same server. These tests fail when no sandbox runs: start
-//! one, or point PCP_SANDBOX_ENV / PCP_SANDBOX_DIR at it.
+//! `pcp_*` tools of the release the sandbox runs (`PCP_SANDBOX_PGPOOL_BIN`: Debian's
+//! `/usr/sbin` for 4.3.5, `/var/tmp/pcp-pgpool/V/bin` for a `scripts/pgpool-build` release)
+//! on the same server. These tests fail when no sandbox runs: start one, or point
+//! PCP_SANDBOX_ENV / PCP_SANDBOX_DIR at it.
 //!
 //! The tests share one server and some change it (detach, attach), so they take a lock.
 
@@ -12,6 +14,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use common::*;
+use pcp_proto::Version;
 use pcp_testkit::sandbox::Sandbox;
 
 static SERVER: Mutex<()> = Mutex::new(());
@@ -37,19 +40,23 @@ fn conn(sb: &Sandbox) -> Vec<String> {
     ]
 }
 
-fn real_tool(tool: &str) -> PathBuf {
-    let path = PathBuf::from("/usr/sbin").join(tool);
+/// The running release's own tool: an older tool misreads a newer server (Debian's 4.3.5
+/// `pcp_node_info` shifts a 4.6 server's last fields).
+fn real_tool(sb: &Sandbox, tool: &str) -> PathBuf {
+    let path = sb.pgpool_tool(tool);
     assert!(
         path.exists(),
-        "{} is missing: the comparison needs Pgpool's own tools (package pgpool2)",
-        path.display()
+        "{} is missing: the comparison needs Pgpool {}'s own tools (package pgpool2, or \
+         scripts/pgpool-build)",
+        path.display(),
+        sb.pgpool_release()
     );
     path
 }
 
 /// The real tool.
 fn real(sb: &Sandbox, tool: &str, args: &[&str]) -> Output {
-    run(command(&real_tool(tool))
+    run(command(&real_tool(sb, tool))
         .args(conn(sb))
         .args(args)
         .env("PCPPASSFILE", &sb.pcppass_file))
@@ -94,6 +101,9 @@ fn subcommand(tool: &str) -> &'static str {
         "pcp_detach_node" => "detach",
         "pcp_recovery_node" => "recovery",
         "pcp_reload_config" => "reload",
+        "pcp_promote_node" => "promote",
+        "pcp_log_rotate" => "log-rotate",
+        "pcp_invalidate_query_cache" => "invalidate-query-cache",
         other => panic!("no subcommand for {other}"),
     }
 }
@@ -116,7 +126,7 @@ fn compare(sb: &Sandbox, links: &Links, tool: &str, args: &[&str]) {
             .arg(subcommand(tool))
             .args(pcpctl_args(args));
         let ours = normalised(&run(&mut cmd));
-        let server_error = want.1.starts_with("ERROR:  ");
+        let server_error = want.1.starts_with("ERROR:  ") || want.1.starts_with("FATAL:  ");
         let ours_ok = ours.0 == want.0
             && if server_error {
                 ours.2 == 5 && ours.1.lines().count() == 1
@@ -276,7 +286,7 @@ fn bad_password_is_an_authentication_error() {
             .env("PCPPASSFILE", &pass)
             .env("PCPCTL_COMPAT_EXIT", if compat { "1" } else { "0" }));
         assert_eq!(code(&out), want);
-        let real_out = run(command(&real_tool("pcp_node_count"))
+        let real_out = run(command(&real_tool(&sb, "pcp_node_count"))
             .args(conn(&sb))
             .env("PCPPASSFILE", &pass));
         assert_eq!(code(&real_out), 1);
@@ -461,6 +471,152 @@ fn harmless_actions_match_the_real_tools() {
     let standby = (primary + 1) % sb.pg_hosts.len() as u32;
     let out = run(pcpctl_sb(&sb).args(["is-primary", &standby.to_string()]));
     assert_eq!(code(&out), 1, "{}", stderr(&out));
+}
+
+/// The tools 4.6 added: compared with the real ones on 4.6+ (plain, `-v`, both scopes); on
+/// 4.3 the real tools do not exist and the server does not know the packets.
+#[test]
+fn log_rotate_and_invalidate_query_cache_per_release() {
+    let _guard = lock();
+    let sb = sandbox();
+    let links = Links::new();
+    let version = sb.pgpool_version();
+    let cases: [(&str, &[&str]); 4] = [
+        ("pcp_log_rotate", &[]),
+        ("pcp_log_rotate", &["-s", "local"]),
+        ("pcp_log_rotate", &["-s", "cluster"]),
+        ("pcp_invalidate_query_cache", &[]),
+    ];
+    if version >= Version::new(4, 6) {
+        for (tool, args) in cases {
+            for verbose in [false, true] {
+                let mut args = args.to_vec();
+                if verbose {
+                    args.insert(0, "-v");
+                }
+                compare(&sb, &links, tool, &args);
+                // The sandbox runs without logging_collector and without the query cache:
+                // both are server ERRORs, which the real tools report with exit 0.
+                let out = real(&sb, tool, &args);
+                let want = if tool == "pcp_log_rotate" {
+                    "ERROR:  process log rotation request failed\n\
+                     DETAIL:  logging_collector is disabled\n\n"
+                } else {
+                    "ERROR:  query cache is not enabled\n\n"
+                };
+                assert_eq!(
+                    (code(&out), stderr(&out).as_str()),
+                    (0, want),
+                    "{tool} {args:?}"
+                );
+                assert_eq!(stdout(&out), "", "{tool} {args:?}");
+            }
+        }
+        // pcpctl's own exit code for a server error.
+        for sub in [
+            &["log-rotate"][..],
+            &["log-rotate", "-s", "cluster"],
+            &["invalidate-query-cache"],
+        ] {
+            let out = run(pcpctl_sb(&sb).args(sub));
+            assert_eq!(code(&out), 5, "{sub:?}: {}", stderr(&out));
+            assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+        }
+        return;
+    }
+    assert_eq!(
+        version,
+        Version::new(4, 3),
+        "no expectation for Pgpool {version}"
+    );
+    for (tool, args) in cases {
+        assert!(
+            !sb.pgpool_tool(tool).exists(),
+            "Pgpool {} has no {tool}",
+            sb.pgpool_release()
+        );
+        // The drop-in link still speaks the packet; 4.3 answers "unknown PCP packet type"
+        // (FATAL), printed as the pcp_* tools print a server's report: exit 0 with the
+        // tools' exit codes, pcpctl's "unsupported" code (10) without.
+        let packet = if tool == "pcp_log_rotate" { 'V' } else { 'G' };
+        let want = format!(
+            "FATAL:  PCP processing request\nDETAIL:  unknown PCP packet type \"{packet}\"\n\n"
+        );
+        for (compat, rc) in [(true, 0), (false, 10)] {
+            let out = dropin(&sb, &links, tool, args, compat);
+            assert_eq!(
+                (code(&out), stderr(&out), stdout(&out)),
+                (rc, want.clone(), String::new()),
+                "{tool} {args:?} (compat exit codes: {compat})"
+            );
+        }
+    }
+}
+
+/// Write commands that fail on the server, compared with the real tools (exit code,
+/// stdout, stderr): promoting the primary (FATAL), promoting and recovering a node id
+/// Pgpool does not have (ERROR). None changes the cluster.
+#[test]
+fn write_command_errors_match_the_real_tools() {
+    let _guard = lock();
+    let sb = sandbox();
+    let links = Links::new();
+    let primary = (0..sb.pg_hosts.len() as u32)
+        .find(|&i| node_json(&sb, i)["is_primary"] == true)
+        .expect("a primary");
+    let p = primary.to_string();
+    let cases: [(&str, Vec<&str>); 5] = [
+        ("pcp_promote_node", vec!["-n", &p]),
+        ("pcp_promote_node", vec!["-n", "9"]),
+        ("pcp_promote_node", vec!["9"]),
+        ("pcp_recovery_node", vec!["-n", "9"]),
+        ("pcp_recovery_node", vec!["9"]),
+    ];
+    for (tool, args) in &cases {
+        for verbose in [false, true] {
+            let mut args = args.clone();
+            if verbose {
+                args.insert(0, "-v");
+            }
+            let mut last = String::new();
+            let same = (0..3).any(|_| {
+                let want = normalised(&real(&sb, tool, &args));
+                let got = normalised(&dropin(&sb, &links, tool, &args, true));
+                last = format!("real: {want:?}\ndrop-in: {got:?}");
+                want == got
+                    && want.2 == 0
+                    && (want.1.starts_with("ERROR:  ") || want.1.starts_with("FATAL:  "))
+            });
+            assert!(same, "{tool} {args:?}:\n{last}");
+        }
+    }
+    // pcpctl's own exit codes: the primary is already primary (nothing to do); promote
+    // looks node 9 up first (7: no such node), recovery sends it (5: the server's ERROR).
+    let out = run(pcpctl_sb(&sb).args(["promote", &p]));
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for (sub, want) in [("promote", 7), ("recovery", 5)] {
+        let out = run(pcpctl_sb(&sb).args([sub, "9"]));
+        assert_eq!(code(&out), want, "{sub}: {}", stderr(&out));
+    }
+    // The real tools' words, per release line.
+    let promote = stderr(&real(&sb, "pcp_promote_node", &["-n", "9"]));
+    let recovery = stderr(&real(&sb, "pcp_recovery_node", &["-n", "9"]));
+    match (sb.pgpool_version().major, sb.pgpool_version().minor) {
+        (4, 3) => {
+            assert!(promote.starts_with("ERROR:  "), "{promote}");
+            assert!(recovery.starts_with("ERROR:  "), "{recovery}");
+        }
+        _ => {
+            assert_eq!(
+                promote,
+                "ERROR:  could not process promote request\nDETAIL:  node id 9 is not valid\n\n"
+            );
+            assert_eq!(
+                recovery,
+                "ERROR:  process recovery request failed\nDETAIL:  node id 9 is not valid\n\n"
+            );
+        }
+    }
 }
 
 #[test]

@@ -1,4 +1,6 @@
-//! The client against a real Pgpool 4.3 brought up by `scripts/sandbox up`.
+//! The client against a real Pgpool brought up by `scripts/sandbox up`: Debian's 4.3.5, or
+//! the release of `PCP_SANDBOX_PGPOOL` (`scripts/pgpool-build`). Where releases differ, the
+//! tests assert what the running release (`Sandbox::pgpool_version`) does.
 //!
 //! The sandbox is found through `PCP_SANDBOX_ENV`, else `$PCP_SANDBOX_DIR/sandbox.env`, else
 //! `/var/tmp/pcp-sandbox/sandbox.env`. Without one these tests fail (they never pass silently).
@@ -28,6 +30,26 @@ fn config(sandbox: &Sandbox) -> Config {
     config
 }
 
+/// The node-info layout a release sends, written out per release line (not derived from
+/// the code under test): a release without an entry fails the test until someone checks it.
+fn expected_node_layout(version: Version) -> NodeInfoLayout {
+    match (version.major, version.minor) {
+        (4, 3) => NodeInfoLayout::V4_3,
+        (4, 4..=7) => NodeInfoLayout::V4_4,
+        _ => panic!("no node-info expectation for Pgpool {version}: check it and add one"),
+    }
+}
+
+/// The process-info layout a release sends (see [`expected_node_layout`]).
+fn expected_process_layout(version: Version) -> ProcessInfoLayout {
+    match (version.major, version.minor) {
+        (4, 3..=4) => ProcessInfoLayout::V4_3,
+        (4, 5..=6) => ProcessInfoLayout::V4_5,
+        (4, 7) => ProcessInfoLayout::V4_7,
+        _ => panic!("no process-info expectation for Pgpool {version}: check it and add one"),
+    }
+}
+
 async fn connect(sandbox: &Sandbox) -> Client {
     config(sandbox)
         .connect()
@@ -55,14 +77,23 @@ async fn node_count_and_node_info() {
     assert!(node0.status.is_usable(), "{node0:?}");
     assert!(
         node0.quarantine.is_some(),
-        "4.3.5 sends the quarantine flag"
+        "4.3.5 (and every later release) sends the quarantine flag"
     );
-    // 4.3 layout: one generation only.
+    let version = sandbox.pgpool_version();
+    let layout = expected_node_layout(version);
     let known = client.known_generation().unwrap();
-    assert!(known.contains(Version::new(4, 3)) && known.until == Some(Version::new(4, 3)));
+    assert!(known.contains(version), "{known} lacks {version}");
+    if version == Version::new(4, 3) {
+        // 4.3 layout: one generation only.
+        assert!(known.contains(Version::new(4, 3)) && known.until == Some(Version::new(4, 3)));
+    } else {
+        // 4.4+ (13 fields, delay-by-time flag): open-ended, 4.3 ruled out.
+        assert_eq!(known, layout.generation(), "{version}");
+        assert!(!known.contains(Version::new(4, 3)), "{known}");
+    }
 
     let all = client.node_info_all().await.unwrap();
-    assert_eq!(all.layout, NodeInfoLayout::V4_3);
+    assert_eq!(all.layout, layout, "Pgpool {version}");
     assert_eq!(all.nodes.len(), 3);
     for (i, node) in all.nodes.iter().enumerate() {
         assert_eq!(node.hostname, sandbox.pg_hostnames[i]);
@@ -81,9 +112,13 @@ async fn process_count_and_process_info() {
     let sandbox = Sandbox::require();
     let _shared = CLUSTER.read().await;
     let mut client = connect(&sandbox).await;
+    let version = sandbox.pgpool_version();
+    // 4.3–4.4: 17 fields; 4.5–4.6: 18 (load-balance node); 4.7: 21 (client host, port and
+    // statement too).
+    let layout = expected_process_layout(version);
     let children: usize = 4; // PCP_SANDBOX_NUM_INIT_CHILDREN's default
-                             // Children restart by themselves now and then (e.g. after a failback), so a pid can vanish
-                             // between `N` and `P`: try the whole round a few times.
+                             // Children restart by themselves now and then (e.g. after a failback), so a pid can
+                             // vanish between `N` and `P`: try the whole round a few times.
     let mut attempts = 0;
     let pids = loop {
         attempts += 1;
@@ -97,12 +132,19 @@ async fn process_count_and_process_info() {
             }
             match client.process_info(Some(*pid)).await {
                 Ok(reply) => {
-                    assert_eq!(reply.layout, Some(ProcessInfoLayout::V4_3));
+                    assert_eq!(reply.layout, Some(layout), "Pgpool {version}");
                     assert!(!reply.processes.is_empty());
                     for row in &reply.processes {
                         assert_eq!(row.pid, Some(*pid));
                         assert!(row.start_time.is_some(), "{row:?}");
                         assert!(row.backend_id.is_some_and(|b| b < 3), "{row:?}");
+                        // The load-balance flag exists since 4.5 and is always filled in.
+                        assert_eq!(
+                            row.load_balance_node.is_some(),
+                            layout != ProcessInfoLayout::V4_3,
+                            "Pgpool {version}: {row:?}"
+                        );
+                        assert!(row.extra.is_empty(), "Pgpool {version}: {row:?}");
                     }
                     // max_pool × backends rows per child.
                     assert_eq!(reply.processes.len() % 3, 0, "{}", reply.processes.len());
@@ -124,7 +166,7 @@ async fn process_count_and_process_info() {
         }
     };
     let all = client.process_info(None).await.unwrap();
-    assert_eq!(all.layout, Some(ProcessInfoLayout::V4_3));
+    assert_eq!(all.layout, Some(layout), "Pgpool {version}");
     // Rows for every child (rows of children that restarted meanwhile carry new pids).
     assert_eq!(
         all.processes.len() % (children * 3),
@@ -274,13 +316,23 @@ async fn pipelined_login() {
     check.close().await.unwrap();
 }
 
+/// The two commands of 4.6: Unsupported on 4.3, server ERRORs on 4.6+ (as configured here).
 #[tokio::test]
-async fn unsupported_commands_on_4_3() {
+async fn log_rotate_and_invalidate_query_cache() {
     let sandbox = Sandbox::require();
     let _shared = CLUSTER.read().await;
+    let version = sandbox.pgpool_version();
+    match (version.major, version.minor) {
+        (4, 3) => unsupported_commands_on_4_3(&sandbox).await,
+        (4, 6..=7) => log_rotate_and_invalidate_query_cache_on_4_6(&sandbox).await,
+        _ => panic!("no expectation for Pgpool {version}: check it and add one"),
+    }
+}
+
+async fn unsupported_commands_on_4_3(sandbox: &Sandbox) {
     // Generation unknown: the request goes out and the FATAL "unknown PCP packet type" maps
     // to Unsupported.
-    let mut client = connect(&sandbox).await;
+    let mut client = connect(sandbox).await;
     let err = client.log_rotate(Scope::Local).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
     assert!(err.is_fatal());
@@ -297,6 +349,39 @@ async fn unsupported_commands_on_4_3() {
         2,
         "the session survived the refusal"
     );
+}
+
+/// 4.6 knows both commands. The sandbox runs without `logging_collector` and without the
+/// query cache, so both are server ERRORs (not FATAL): the session goes on.
+async fn log_rotate_and_invalidate_query_cache_on_4_6(sandbox: &Sandbox) {
+    let mut client = connect(sandbox).await;
+    // Before any reply revealed the release, and after one did: the same ERROR.
+    for reveal in [false, true] {
+        if reveal {
+            client.node_info(0).await.unwrap();
+            assert!(!client
+                .known_generation()
+                .unwrap()
+                .contains(Version::new(4, 3)));
+        }
+        let err = client.log_rotate(Scope::Local).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Server, "{err}");
+        assert!(!err.is_fatal(), "{err}");
+        let msg = err.as_server_error().unwrap();
+        assert_eq!(msg.severity, Severity::Error);
+        assert_eq!(msg.message, "process log rotation request failed");
+        assert_eq!(msg.detail.as_deref(), Some("logging_collector is disabled"));
+
+        let err = client.invalidate_query_cache().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Server, "{err}");
+        assert!(!err.is_fatal(), "{err}");
+        let msg = err.as_server_error().unwrap();
+        assert_eq!(msg.severity, Severity::Error);
+        assert_eq!(msg.message, "query cache is not enabled");
+        assert_eq!(client.node_count().await.unwrap(), 3);
+    }
+    assert_eq!(client.sessions_opened(), 1, "ERRORs keep the session");
+    client.close().await.unwrap();
 }
 
 #[tokio::test]

@@ -56,6 +56,36 @@ class Sandbox:
     def kwargs(self) -> dict[str, Any]:
         return {"hosts": [self.endpoint], "user": self.user, "password": self.password}
 
+    @property
+    def release(self) -> str:
+        """The running Pgpool-II release (``PCP_SANDBOX_PGPOOL_VERSION``; Debian's 4.3.5)."""
+        return self.env.get("PCP_SANDBOX_PGPOOL_VERSION") or "4.3.5"
+
+    @property
+    def version(self) -> tuple[int, int]:
+        """Its release line, ``(major, minor)``."""
+        major, minor = self.release.split(".")[:2]
+        return int(major), int("".join(c for c in minor if c.isdigit()))
+
+    @property
+    def node_generation(self) -> str:
+        """The generation a node-info reply of this release reveals, written out per release
+        line: 4.3's 12 fields, 4.4+'s 13 (a release without an entry fails the tests)."""
+        if self.version == (4, 3):
+            return "4.3"
+        if (4, 4) <= self.version <= (4, 7):
+            return "4.4+"
+        raise AssertionError(f"no node-info expectation for Pgpool {self.release}")
+
+    @property
+    def session_generation(self) -> str:
+        """What a session knows once it saw node info and process info: node info's range
+        narrowed by process info's (4.3–4.4: 17 fields, 4.5–4.6: 18, 4.7+: 21)."""
+        known = {(4, 3): "4.3", (4, 6): "4.5-4.6", (4, 7): "4.7+"}
+        if self.version not in known:
+            raise AssertionError(f"no process-info expectation for Pgpool {self.release}")
+        return known[self.version]
+
     def client(self, **extra: Any) -> Client:
         kw = self.kwargs
         kw.update(extra)

@@ -371,11 +371,11 @@ impl Model {
                 match self.health_check_stats(idx) {
                     Some(stats) => vec![Action::Reply(Reply::HealthCheckStats(stats))],
                     None if idx == self.nodes.len() => vec![Action::Error(error(
-                        "failed to get health check stats",
+                        "informing health check stats info failed",
                         &format!("stats data for node ID {node} does not exist"),
                     ))],
                     None => vec![Action::Error(error(
-                        "failed to get health check stats",
+                        "informing health check stats info failed",
                         &format!("invalid node ID {node}"),
                     ))],
                 }

@@ -9,8 +9,17 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use pcp_proto::Version;
+
 /// The default sandbox directory of `scripts/sandbox`.
 pub const DEFAULT_DIR: &str = "/var/tmp/pcp-sandbox";
+
+/// Where Debian's Pgpool-II and its `pcp_*` tools live: the sandbox's default release.
+pub const DEBIAN_PGPOOL_BIN: &str = "/usr/sbin";
+
+/// The release of Debian bookworm's Pgpool-II, which the sandbox runs unless
+/// `PCP_SANDBOX_PGPOOL` names a build of `scripts/pgpool-build`.
+pub const DEBIAN_PGPOOL_VERSION: &str = "4.3.5";
 
 /// Why the sandbox cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -227,6 +236,47 @@ impl Sandbox {
         })
     }
 
+    /// The full release of the running Pgpool-II (`PCP_SANDBOX_PGPOOL_VERSION`, e.g. `4.6.1`);
+    /// Debian's 4.3.5 for env files written before the key existed (or left empty).
+    pub fn pgpool_release(&self) -> &str {
+        self.vars
+            .get("PCP_SANDBOX_PGPOOL_VERSION")
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .unwrap_or(DEBIAN_PGPOOL_VERSION)
+    }
+
+    /// The release line (`major.minor`) of the running Pgpool-II, the one whose formats and
+    /// command set its replies use. Panics on a version that is not `MAJOR.MINOR[...]`: a
+    /// test must not guess what it compares against.
+    pub fn pgpool_version(&self) -> Version {
+        let release = self.pgpool_release();
+        parse_release(release).unwrap_or_else(|| {
+            panic!(
+                "{}: PCP_SANDBOX_PGPOOL_VERSION={release:?} is not a Pgpool release",
+                self.env_file.display()
+            )
+        })
+    }
+
+    /// The directory with the running release's `pgpool` and `pcp_*` tools
+    /// (`PCP_SANDBOX_PGPOOL_BIN`; Debian's `/usr/sbin` when absent).
+    pub fn pgpool_bin(&self) -> PathBuf {
+        PathBuf::from(
+            self.vars
+                .get("PCP_SANDBOX_PGPOOL_BIN")
+                .map(String::as_str)
+                .filter(|v| !v.is_empty())
+                .unwrap_or(DEBIAN_PGPOOL_BIN),
+        )
+    }
+
+    /// The running release's own tool `name` (e.g. `pcp_node_info`), whether it exists or
+    /// not (4.3 has no `pcp_log_rotate`).
+    pub fn pgpool_tool(&self, name: &str) -> PathBuf {
+        self.pgpool_bin().join(name)
+    }
+
     /// Whether this sandbox runs the watchdog profile (three Pgpools).
     pub fn is_watchdog(&self) -> bool {
         self.profile == "watchdog"
@@ -276,6 +326,18 @@ impl Sandbox {
     }
 }
 
+/// `MAJOR.MINOR` of a release string such as `4.6.1`, `4.7.2` or `4.8devel`.
+pub fn parse_release(release: &str) -> Option<Version> {
+    let mut parts = release.trim().splitn(3, '.');
+    let major = parts.next()?.parse().ok()?;
+    let minor: String = parts
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    Some(Version::new(major, minor.parse().ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +376,33 @@ export PG_BIN=/usr/lib/postgresql/15/bin
         assert!(!sandbox.is_production());
         assert_eq!(sandbox.pgpass_file, None);
         assert_eq!(sandbox.pg_password, None);
+        // No release keys: Debian's 4.3.5 in /usr/sbin.
+        assert_eq!(sandbox.pgpool_release(), "4.3.5");
+        assert_eq!(sandbox.pgpool_version(), Version::new(4, 3));
+        assert_eq!(
+            sandbox.pgpool_tool("pcp_node_info"),
+            Path::new("/usr/sbin/pcp_node_info")
+        );
+    }
+
+    #[test]
+    fn parses_the_release_keys() {
+        let text = format!(
+            "{SAMPLE}export PCP_SANDBOX_PGPOOL_BIN=/var/tmp/pcp-pgpool/4.6.1/bin\n\
+             export PCP_SANDBOX_PGPOOL_VERSION=4.6.1\n"
+        );
+        let sandbox = Sandbox::from_vars(Path::new("x"), parse_env(&text)).unwrap();
+        assert_eq!(sandbox.pgpool_release(), "4.6.1");
+        assert_eq!(sandbox.pgpool_version(), Version::new(4, 6));
+        assert_eq!(
+            sandbox.pgpool_tool("pcp_log_rotate"),
+            Path::new("/var/tmp/pcp-pgpool/4.6.1/bin/pcp_log_rotate")
+        );
+        assert_eq!(parse_release("4.7.2"), Some(Version::new(4, 7)));
+        assert_eq!(parse_release("4.8devel"), Some(Version::new(4, 8)));
+        assert_eq!(parse_release("4.10.0"), Some(Version::new(4, 10)));
+        assert_eq!(parse_release("four"), None);
+        assert_eq!(parse_release("4"), None);
     }
 
     #[test]
